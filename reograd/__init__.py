@@ -1,0 +1,44 @@
+"""reograd: a deep learning framework on NumPy that speaks PyTorch's API.
+
+    import reograd as torch
+    x = torch.tensor([2.0, 1.0], requires_grad=True)
+    ((x[0] + x[1]) * (x[1] + 1)).backward()
+"""
+from . import backend
+from .autograd import grad_mode as _grad_mode
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                                 set_grad_enabled)
+from .autograd.tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                              IntTensor, LongTensor, ShortTensor, Size, Tensor)
+from .backend import (Generator, bool, cdouble, cfloat, complex64, complex128, default_generator, device, double,
+                      dtype, float, float16, float32, float64, get_default_dtype, get_rng_state, half, initial_seed,
+                      int, int8, int16, int32, int64, long, manual_seed, promote_types, seed, set_default_dtype,
+                      set_rng_state, short, uint8)
+from . import ops  # noqa: E402  (attaches the Tensor methods)
+from .ops._common import result_type  # noqa: E402
+from .ops.conversion import *  # noqa: E402,F401,F403
+from .ops.creation import *  # noqa: E402,F401,F403
+from .ops.elementwise import *  # noqa: E402,F401,F403
+from .ops.linalg import *  # noqa: E402,F401,F403
+from .ops.reduce import *  # noqa: E402,F401,F403
+from .ops.shape import *  # noqa: E402,F401,F403
+from . import autograd  # noqa: E402
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """True if ``obj`` is a reograd Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def numel(input):
+    return input.numel()
+
+
+def get_default_device():
+    return device("cpu")

@@ -1,0 +1,476 @@
+"""``Function``: one differentiable operation — its forward, its backward (vjp) and its jvp.
+
+An instance of a Function subclass is both the ``ctx`` its forward/backward see and the node of
+the backward graph (``tensor.grad_fn``), as in PyTorch. Two flavours:
+
+- ``Function`` (public, as ``torch.autograd.Function``): ``forward`` receives and returns Tensors,
+  and runs with grad mode off.
+- ``NativeFunction`` (reograd's own ops): ``forward`` receives raw arrays (NumPy/CuPy) for every
+  Tensor argument and returns arrays; this skips wrapping on the hot path.
+
+In both, ``backward`` receives the output gradients as Tensors and returns one gradient per
+forward argument (``None`` where there is none), written with Tensor ops, so that running it
+with ``create_graph=True`` records a graph and every op differentiates twice.
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from .. import backend
+from .grad_mode import state as _state
+
+_FREED = object()  # marks saved data released after backward
+
+
+class Node:
+    """A node of the backward graph. ``next_functions``: one ``(node, output_nr)`` per input."""
+
+    next_functions = ()
+    _n_outputs = 1
+    _seq = 0
+    _saved = None
+    _materialize_grads = False
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
+        if self.__dict__.get("_post_hooks") is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _RemovableHandle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
+        if self.__dict__.get("_node_pre_hooks") is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(hook)
+        return _RemovableHandle(self._node_pre_hooks, hook)
+
+
+class _RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("hooks", "hook")
+
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self):
+        try:
+            self.hooks.remove(self.hook)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class AccumulateGrad(Node):
+    """The graph node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+
+class FunctionCtx:
+    """What ``forward`` may tell ``backward``: saved tensors and flags (PyTorch's ``ctx`` API)."""
+
+    _materialize_grads = True
+
+    def save_for_backward(self, *tensors):
+        """Keep these inputs/outputs (arrays in a NativeFunction, Tensors in a Function) for backward.
+
+        Saving an input or output, rather than a copy of it, lets backward rebuild it as a graph
+        Tensor (so double backward flows through it) and lets in-place changes be detected.
+        """
+        if not self._keep:
+            return
+        inputs = self._inputs
+        saved = []
+        for t in tensors:
+            entry = t
+            if t is not None:
+                from .tensor import Tensor  # noqa: PLC0415 (cycle: tensor imports function)
+
+                raw = t._data if isinstance(t, Tensor) else t
+                for x in inputs:
+                    if isinstance(x, Tensor) and (x is t or x._data is raw):
+                        entry = _SavedInput(x)
+                        break
+                else:
+                    entry = _SavedOther(raw)  # an output or an intermediate: resolved after forward
+            saved.append(entry)
+        self._saved = saved
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                "backward through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        if saved is None:
+            return ()
+        return tuple(None if s is None else s.unpack(self) for s in saved)
+
+    def mark_non_differentiable(self, *outputs):
+        """Outputs that never get a gradient (e.g. the indices of ``max``)."""
+        from .tensor import Tensor  # noqa: PLC0415
+
+        self._non_diff = {id(o._data if isinstance(o, Tensor) else o) for o in outputs}
+
+    def mark_dirty(self, *tensors):
+        """Inputs that forward modified in place (and returns): their history is rebased on this node."""
+        from .tensor import Tensor  # noqa: PLC0415
+
+        self._dirty = {id(t._data if isinstance(t, Tensor) else t) for t in tensors}
+
+    def set_materialize_grads(self, value):
+        """When False, backward gets ``None`` instead of zero tensors for outputs that got no gradient."""
+        self._materialize_grads = bool(value)
+
+
+class _SavedInput:
+    """A saved input tensor, with the version it had when saved."""
+
+    __slots__ = ("tensor", "version")
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self.version = tensor._vc[0]
+
+    def unpack(self, node):
+        t = self.tensor
+        if t._vc[0] != self.version:
+            _raise_modified(node, t, self.version)
+        return t
+
+
+class _SavedOther:
+    """A saved array that is not an input: an output of the node (rebuilt as a graph tensor on
+    unpack, without a reference cycle) or an intermediate (a constant)."""
+
+    __slots__ = ("data", "out_nr", "vc", "version")
+
+    def __init__(self, data):
+        self.data = data
+        self.out_nr = -1
+        self.vc = None
+        self.version = 0
+
+    def unpack(self, node):
+        from .tensor import Tensor  # noqa: PLC0415
+
+        if self.out_nr < 0:
+            return Tensor._make(self.data)
+        if self.vc[0] != self.version:
+            t = Tensor._make(self.data)
+            _raise_modified(node, t, self.version, current=self.vc[0])
+        return Tensor._make(self.data, True, node, self.out_nr, self.vc)
+
+
+def _raise_modified(node, t, expected, current=None):
+    current = t._vc[0] if current is None else current
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{t.dtype} {list(t.shape)}], which is output 0 of {node.name()}, is at version "
+        f"{current}; expected version {expected} instead. Hint: the operation that failed was "
+        f"{node.name()}; make a .clone() of the tensor before changing it in place.")
+
+
+_sequence = [0]
+
+
+class Function(FunctionCtx, Node):
+    """Base of differentiable operations; subclass it to write a custom op, as in PyTorch.
+
+    >>> class Exp(reograd.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = x.exp()
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (y,) = ctx.saved_tensors
+    ...         return g * y
+    >>> Exp.apply(reograd.ones(3, requires_grad=True))
+    """
+
+    _array_forward = False   # NativeFunction: forward on raw arrays
+    is_view = False          # output shares memory (and version counter) with input 0
+
+    def __init__(self, *args, **kwargs):  # noqa: D107 (instances are made by apply)
+        pass
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            f"{type(ctx).__name__}: this function has no backward; it is not differentiable.")
+
+    vjp = backward
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Forward-mode rule: output tangent(s) from one tangent per forward argument.
+
+        The default gets it from backward by the double-vjp trick: jvp(t) = d/du <vjp(u), t>.
+        """
+        return _jvp_by_double_vjp(ctx, tangents)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError  # marker: forward takes ctx itself
+
+    node_name = None  # a NativeFunction may name its node as PyTorch does (MulScalar -> "MulBackward0")
+
+    def name(self):
+        if self.node_name:
+            return self.node_name
+        n = type(self).__name__
+        return n + "Backward0" if self._array_forward else n + "Backward"
+
+    @property
+    def needs_input_grad(self):
+        return self._needs
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run forward on ``args``; record a node when grad mode is on and an input requires grad."""
+        from .tensor import Tensor  # noqa: PLC0415
+
+        ctx = cls.__new__(cls)
+        requires = False
+        fw = False
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                if a._requires_grad:
+                    requires = True
+                if a._fw_grad is not None:
+                    fw = True
+                arrays.append(a._data)
+            else:
+                arrays.append(a)
+        record = requires and _state.grad_enabled
+        fw = fw and _state.fw_level >= 0
+        ctx._keep = record or fw
+        ctx._inputs = args
+        ctx._saved = None
+        ctx._non_diff = None
+        ctx._dirty = None
+        if record:
+            ctx._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        else:
+            ctx._needs = (False,) * len(args)
+
+        if cls._array_forward:
+            raw = cls.forward(ctx, *arrays, **kwargs)
+        else:
+            if cls.setup_context is not Function.setup_context:
+                prev = _state.grad_enabled
+                _state.grad_enabled = False
+                try:
+                    out_t = cls.forward(*args, **kwargs)
+                finally:
+                    _state.grad_enabled = prev
+                cls.setup_context(ctx, args, out_t)
+            else:
+                prev = _state.grad_enabled
+                _state.grad_enabled = False
+                try:
+                    out_t = cls.forward(ctx, *args, **kwargs)
+                finally:
+                    _state.grad_enabled = prev
+            raw = out_t
+        return ctx._wrap_outputs(raw, args, record, fw)
+
+    def _wrap_outputs(self, raw, args, record, fw):
+        from .tensor import Tensor  # noqa: PLC0415
+
+        multi = isinstance(raw, tuple)
+        outs = [_as_array(o) for o in raw] if multi else [_as_array(raw)]
+        n = len(outs)
+        self._n_outputs = n
+        if record:
+            edges = []
+            metas = []
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    edges.append(a._edge())
+                    metas.append((a._data.shape, a._data.dtype))
+                else:
+                    edges.append(None)
+                    metas.append(None)
+            self.next_functions = tuple(edges)
+            self._input_meta = metas
+            self._out_meta = [None if o is None else (o.shape, o.dtype) for o in outs]
+            _sequence[0] += 1
+            self._seq = _sequence[0]
+            if _state.anomaly:
+                self._trace = traceback.format_stack()[:-3]
+        non_diff = self._non_diff
+        dirty = self._dirty
+        results = []
+        for i, o in enumerate(outs):
+            if o is None:
+                results.append(None)
+                continue
+            arr = o
+            diff = record and arr.dtype.kind in "fc" and (non_diff is None or id(arr) not in non_diff)
+            t = None
+            if dirty is not None and id(arr) in dirty:
+                for a in args:  # the modified input itself is the output: rebase its history
+                    if isinstance(a, Tensor) and a._data is arr:
+                        t = a
+                        t._vc[0] += 1
+                        if diff:
+                            t._requires_grad, t.grad_fn, t._output_nr = True, self, i
+                        break
+            if t is None:
+                if diff:
+                    t = Tensor._make(arr, True, self, i)
+                else:
+                    t = Tensor._make(arr)
+                if self.is_view and i == 0 and isinstance(args[0], Tensor):
+                    src = args[0]
+                    t._vc = src._vc
+                    t._base = src if src._base is None else src._base
+            results.append(t)
+        if self._saved is not None:  # point saved outputs at the output tensors' version counters
+            for s in self._saved:
+                if type(s) is _SavedOther:
+                    for i, t in enumerate(results):
+                        if t is not None and s.data is t._data:
+                            if t.grad_fn is self:
+                                s.out_nr = i
+                            s.vc, s.version = t._vc, t._vc[0]
+                            break
+        self._inputs = None
+        if fw:
+            _attach_tangents(self, args, results)
+        if not record:
+            self._saved = None
+        return tuple(results) if multi else results[0]
+
+
+def _as_array(o):
+    """An op's output as a backend array (NumPy turns 0-d results into scalars; Functions return Tensors)."""
+    from .tensor import Tensor  # noqa: PLC0415
+
+    if o is None:
+        return None
+    if isinstance(o, Tensor):
+        return o._data
+    if type(o) is np.ndarray or backend.is_array(o):
+        return o
+    return np.asarray(o)
+
+
+class NativeFunction(Function):
+    """reograd's own ops: ``forward(ctx, *arrays, **params)`` works on raw backend arrays."""
+
+    _array_forward = True
+
+
+class InplaceFunction(NativeFunction):
+    """Marker base for ops that only make sense in place; kept for symmetry with PyTorch."""
+
+
+def once_differentiable(fn):
+    """Decorator for a custom ``backward`` that cannot itself be differentiated (runs it without a graph)."""
+    import functools
+
+    from .grad_mode import no_grad
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            return fn(ctx, *args)
+    return wrapper
+
+
+# --------------------------------------------------------------------------------------
+# forward mode plumbing (the dual-number API lives in forward_ad.py)
+# --------------------------------------------------------------------------------------
+def _attach_tangents(ctx, args, results):
+    """Run the op's jvp rule and give each output its tangent."""
+    from .tensor import Tensor  # noqa: PLC0415
+
+    tangents = []
+    for a in args:
+        if isinstance(a, Tensor) and a._data.dtype.kind in "fc":
+            t = a._fw_grad
+            if t is None:
+                t = Tensor._make(backend.get_array_module(a._data).zeros_like(a._data))
+            tangents.append(t)
+        else:
+            tangents.append(None)
+    ctx._fw_out_meta = [(r._data.shape, r._data.dtype) if r is not None else None for r in results]
+    level = _state.fw_level
+    _state.fw_level = -1  # the rule's own ops compute tangents, not tangents of tangents
+    try:
+        out_t = type(ctx).jvp(ctx, *tangents)
+    finally:
+        _state.fw_level = level
+    if not isinstance(out_t, tuple):
+        out_t = (out_t,)
+    for r, t in zip(results, out_t):
+        if r is not None and t is not None and r._data.dtype.kind in "fc":
+            if t._data.shape != r._data.shape:
+                t = t.expand(r._data.shape)
+            if t._data.dtype != r._data.dtype:
+                t = t.to(r.dtype)
+            r._fw_grad = t
+            _fw_track(r)
+
+
+def _fw_track(t):
+    from .forward_ad import _track  # noqa: PLC0415
+
+    _track(t)
+
+
+def _jvp_by_double_vjp(ctx, tangents):
+    """jvp from vjp: u -> vjp(u) is linear in u, so <vjp(u), t> differentiated in u gives J t."""
+    from .engine import grad as _grad  # noqa: PLC0415
+    from .grad_mode import enable_grad  # noqa: PLC0415
+    from .tensor import Tensor  # noqa: PLC0415
+
+    with enable_grad():
+        outs = ctx._fw_out_meta
+        us = [Tensor._make(backend.get_array_module(None).zeros(m[0], dtype=m[1]), True) for m in outs]
+        gin = type(ctx).backward(ctx, *us)
+        if not isinstance(gin, tuple):
+            gin = (gin,)
+        total = None
+        for g, t in zip(gin, tangents):
+            if g is None or t is None:
+                continue
+            term = (g * t).sum()
+            total = term if total is None else total + term
+        if total is None:
+            res = [Tensor._make(u._data.copy()) for u in us]
+        else:
+            res = _grad(total, us, allow_unused=True, materialize_grads=True)
+    return tuple(res) if len(res) > 1 else res[0]

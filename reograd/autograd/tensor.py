@@ -1,0 +1,522 @@
+"""``Tensor``: an n-dimensional array that records how it was computed, for automatic differentiation.
+
+This file holds the data model (storage, dtype, device, autograd metadata, conversions, printing).
+The operations are written in ``reograd/ops`` and attach themselves as methods, so each op's
+forward and backward stay side by side in one place.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .. import backend
+from .function import AccumulateGrad, _RemovableHandle
+from .grad_mode import state as _state
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``reograd.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"reograd.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, like ``torch.Tensor``.
+
+    ``Tensor(data)`` makes a float tensor from data (as ``torch.Tensor`` does); ``Tensor(2, 3)`` an
+    uninitialised 2x3 float tensor. Prefer ``reograd.tensor(data)``, which infers the dtype.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
+                 "_hooks", "_retains_grad", "_accumulator", "_fw_grad", "__weakref__", "__dict__")
+
+    __array_priority__ = 1000  # numpy scalars/arrays defer to our reflected operators
+
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        from ..ops.creation import _to_array  # noqa: PLC0415
+
+        dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+        if len(args) == 0:
+            arr = np.empty((0,), dtype=dt.np)
+        elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            arr = np.empty(tuple(int(a) for a in args), dtype=dt.np)
+        elif len(args) == 1:
+            arr = _to_array(args[0], dt, backend.as_device(device))
+        else:
+            raise TypeError(f"Tensor(): expected data or sizes, got {args!r}")
+        self._init(arr, requires_grad)
+
+    def _init(self, arr, requires_grad=False, grad_fn=None, output_nr=0, vc=None):
+        self._data = arr
+        self._requires_grad = requires_grad
+        self._grad = None
+        self.grad_fn = grad_fn
+        self._output_nr = output_nr
+        self._vc = [0] if vc is None else vc
+        self._base = None
+        self._hooks = None
+        self._retains_grad = False
+        self._accumulator = None
+        self._fw_grad = None
+
+    @classmethod
+    def _make(cls, arr, requires_grad=False, grad_fn=None, output_nr=0, vc=None):
+        """Internal constructor: wraps an array as is (no copy, no checks)."""
+        t = object.__new__(Tensor)
+        if type(arr) is not np.ndarray and not backend.is_array(arr):
+            arr = np.asarray(arr)
+        t._data = arr
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._vc = [0] if vc is None else vc
+        t._base = None
+        t._hooks = None
+        t._retains_grad = False
+        t._accumulator = None
+        t._fw_grad = None
+        return t
+
+    # ----------------------------------------------------------------- autograd metadata
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set whether autograd records operations on this (leaf) tensor; returns self."""
+        requires_grad = bool(requires_grad)
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only Tensors of floating point and complex dtype can require gradients "
+                f"(got a tensor of dtype {self.dtype}, shape {tuple(self.shape)})")
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op (user-made tensors, parameters)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward`` (leaves, and tensors that called ``retain_grad``)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: grad shape "
+                                   f"{tuple(value.shape)}, tensor shape {tuple(self.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: grad {value.dtype}, "
+                                   f"tensor {self.dtype}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def output_nr(self):
+        return self._output_nr
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    def _bump(self):
+        self._vc[0] += 1
+
+    def _edge(self):
+        """Where a gradient for this tensor goes: ``(grad_fn, output_nr)``, or its AccumulateGrad."""
+        if self.grad_fn is not None:
+            return (self.grad_fn, self._output_nr)
+        acc = self._accumulator() if self._accumulator is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._accumulator = weakref.ref(acc)
+        return (acc, 0)
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+            node = self.grad_fn
+            if node.__dict__.get("_retain") is None:
+                node._retain = {}
+            node._retain[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed.
+
+        Returning a tensor replaces the gradient. Returns a handle with ``remove()``.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            node = self.grad_fn
+            if node.__dict__.get("_tensor_hooks") is None:
+                node._tensor_hooks = {}
+            hooks = node._tensor_hooks.setdefault(self._output_nr, [])
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after a leaf's ``.grad`` has been accumulated."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        post = self.__dict__.setdefault("_post_acc_hooks", [])
+        post.append(hook)
+        return _RemovableHandle(post, hook)
+
+    def detach(self):
+        """A new tensor sharing this one's data (and version counter), cut from the graph."""
+        t = Tensor._make(self._data, False, None, 0, self._vc)
+        return t
+
+    def detach_(self):
+        """Cut this tensor from the graph, in place (it becomes a leaf)."""
+        if self._base is not None and self.grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        self._output_nr = 0
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+        ``gradient`` (same shape as self) is required unless self has one element; it is the
+        vector of the vector-Jacobian product. See ``reograd.autograd.backward``.
+        """
+        from .engine import backward as _backward  # noqa: PLC0415
+
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # ----------------------------------------------------------------- data and metadata
+    @property
+    def data(self):
+        """This tensor's data as a tensor outside the graph (changes to it are not tracked)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape as a ``Size``, or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def dtype(self):
+        return backend._BY_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        return backend.device_of(self._data)
+
+    @property
+    def is_cuda(self):
+        return type(self._data) is not np.ndarray
+
+    @property
+    def is_cpu(self):
+        return type(self._data) is np.ndarray
+
+    @property
+    def layout(self):
+        return "strided"
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
+
+    @property
+    def is_sparse(self):
+        return False
+
+    @property
+    def is_quantized(self):
+        return False
+
+    @property
+    def is_meta(self):
+        return False
+
+    def get_device(self):
+        return -1 if self.is_cpu else self.device.index
+
+    def stride(self, dim=None):
+        """Strides in elements (NumPy's are in bytes)."""
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[self._wrap_dim(dim)]
+
+    def storage_offset(self):
+        return 0
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0] if self.is_cpu else self._data.data.ptr
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def _wrap_dim(self, dim, ndim=None):
+        n = self._data.ndim if ndim is None else ndim
+        m = max(n, 1)
+        if not -m <= dim < m:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-m}, {m - 1}], "
+                             f"but got {dim})")
+        return dim % m if n else 0
+
+    # ----------------------------------------------------------------- conversions
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item() if self.is_cpu else self._data.reshape(()).get().item()
+
+    def tolist(self):
+        """Nested Python lists of Python numbers (a number for a 0-dim tensor)."""
+        return self._host().tolist()
+
+    def numpy(self, force=False):
+        """The data as a NumPy array sharing memory (CPU tensors not requiring grad, unless ``force``)."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        if not self.is_cpu:
+            if not force:
+                raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy "
+                                "the tensor to host memory first.")
+            return self._data.get()
+        return self._data
+
+    def _host(self):
+        return self._data if self.is_cpu else self._data.get()
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self._host()
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        return arr
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __reduce_ex__(self, protocol):
+        # pickling (used by DataLoader workers): data, requires_grad; no graph
+        return (_rebuild_tensor, (self._host(), self._requires_grad, type(self)))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.")
+        new = type(self).__new__(type(self))
+        Tensor._init(new, self._data.copy(), self._requires_grad)
+        if type(self) is not Tensor and hasattr(self, "__dict__"):
+            for k, v in self.__dict__.items():
+                new.__dict__[k] = v
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self):
+        from ._repr import tensor_repr  # noqa: PLC0415
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def type(self, dtype=None, non_blocking=False):
+        """With no argument, the type name ('reograd.FloatTensor'); else a cast to ``dtype``."""
+        if dtype is None:
+            return "reograd." + _TYPE_NAMES[self.dtype.name]
+        if isinstance(dtype, str):
+            for k, v in _TYPE_NAMES.items():
+                if dtype.endswith(v):
+                    dtype = k
+                    break
+        elif isinstance(dtype, type) and issubclass(dtype, Tensor) and hasattr(dtype, "_dtype"):
+            dtype = dtype._dtype
+        return self.to(backend.as_dtype(dtype))
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking=False):
+        return self.to(backend.device("cuda", device if isinstance(device, int) else None)
+                       if not isinstance(device, (str, backend.device)) else device)
+
+    def pin_memory(self):
+        return self
+
+    def is_pinned(self):
+        return False
+
+    def share_memory_(self):
+        return self
+
+    def is_shared(self):
+        return False
+
+    @property
+    def is_inference(self):
+        return False
+
+    def __setstate__(self, state):
+        raise RuntimeError("use reograd.load to restore tensors")
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+               "uint8": "ByteTensor", "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
+               "complex128": "ComplexDoubleTensor"}
+
+
+def _rebuild_tensor(arr, requires_grad, cls=None):
+    t = Tensor._make(np.array(arr))
+    if cls is not None and cls is not Tensor:
+        t2 = cls.__new__(cls)
+        Tensor._init(t2, t._data, requires_grad)
+        return t2
+    t._requires_grad = requires_grad
+    return t
+
+
+def _typed_tensor_class(name, dt):
+    """``FloatTensor``, ``LongTensor``...: constructors of a fixed dtype; ``isinstance`` checks the dtype."""
+
+    class _Meta(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, Tensor) and obj.dtype is dt
+
+    def __new__(cls, *args, **kwargs):
+        kwargs["dtype"] = dt
+        return Tensor(*args, **kwargs)
+
+    return _Meta(name, (), {"__new__": __new__, "_dtype": dt, "__doc__": f"Tensor of dtype {dt}."})
+
+
+FloatTensor = _typed_tensor_class("FloatTensor", backend.float32)
+DoubleTensor = _typed_tensor_class("DoubleTensor", backend.float64)
+HalfTensor = _typed_tensor_class("HalfTensor", backend.float16)
+LongTensor = _typed_tensor_class("LongTensor", backend.int64)
+IntTensor = _typed_tensor_class("IntTensor", backend.int32)
+ShortTensor = _typed_tensor_class("ShortTensor", backend.int16)
+CharTensor = _typed_tensor_class("CharTensor", backend.int8)
+ByteTensor = _typed_tensor_class("ByteTensor", backend.uint8)
+BoolTensor = _typed_tensor_class("BoolTensor", backend.bool)
+
+
+def attach_methods(**methods):
+    """Make functions Tensor methods (used by each ops module for the ops it defines)."""
+    for name, fn in methods.items():
+        setattr(Tensor, name, fn)

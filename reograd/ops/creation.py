@@ -1,0 +1,426 @@
+"""Making tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``), filled (``zeros``, ``full``...),
+ranges (``arange``, ``linspace``...), and random (``rand``, ``randn``, ``randint``, ``normal``...)."""
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from .. import backend
+from ..autograd.tensor import Tensor
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
+           "ones_like", "full_like", "empty_like", "rand", "randn", "randint", "randperm", "rand_like",
+           "randn_like", "randint_like", "normal", "bernoulli", "multinomial", "poisson", "arange", "range",
+           "linspace", "logspace", "eye", "empty_strided", "scalar_tensor", "complex", "polar"]
+
+
+def _to_array(data, dt=None, device=None, copy=True):
+    """Convert data (nested lists, numbers, arrays, tensors) into a backend array of dtype ``dt``.
+
+    With ``dt`` None the dtype is inferred as PyTorch does: Python floats -> default float dtype,
+    ints -> int64, bools -> bool; NumPy arrays keep their dtype.
+    """
+    if isinstance(data, Tensor):
+        arr = data._data
+        if dt is not None and arr.dtype != dt.np:
+            arr = arr.astype(dt.np)
+        elif copy:
+            arr = arr.copy()
+    elif backend.is_array(data) or isinstance(data, np.generic):
+        arr = data
+        if isinstance(data, np.generic):
+            arr = np.asarray(data)
+        if arr.dtype.kind == "u" and arr.dtype != np.uint8:
+            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype}: reograd has no such dtype")
+        if arr.dtype.kind in "OUS":
+            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.name}. The only supported types "
+                            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                            "uint8, and bool.")
+        if dt is not None:
+            arr = arr.astype(dt.np, copy=copy)
+        elif copy:
+            arr = arr.copy()
+    else:
+        arr = _from_python(data, dt)
+    if device is not None:
+        arr = backend.to_device_array(arr, device)
+    return arr
+
+
+def _from_python(data, dt):
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_first(data)):
+        data = _tensors_to_lists(data)
+    try:
+        arr = np.array(data)
+    except ValueError as e:
+        raise ValueError(f"tensor: could not make a tensor from {type(data).__name__}: the nested sequences "
+                         f"have uneven lengths ({e})") from None
+    if arr.dtype == object:
+        raise TypeError(f"tensor: could not infer dtype of {type(data).__name__} (got objects that are not "
+                        "numbers)")
+    if dt is None:
+        kind = arr.dtype.kind
+        if kind == "f":
+            dt = backend.get_default_dtype()
+        elif kind in "iu":
+            dt = backend.int64
+        elif kind == "b":
+            dt = backend.bool
+        elif kind == "c":
+            dt = backend.get_default_dtype().to_complex()
+        elif kind in "US":
+            raise TypeError(f"tensor: can't make a tensor from strings ({data!r:.60})")
+        else:
+            dt = backend.from_numpy_dtype(arr.dtype)
+        if arr.size == 0:
+            dt = backend.get_default_dtype()
+    return arr.astype(dt.np, copy=False)
+
+
+def _flat_first(data):
+    """The leading items of a nested sequence (enough to tell whether it holds tensors)."""
+    while isinstance(data, (list, tuple)) and data:
+        if any(isinstance(x, Tensor) for x in data):
+            return [x for x in data if isinstance(x, Tensor)]
+        data = data[0]
+    return [data]
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._host()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(x) for x in data]
+    return data
+
+
+def _finish(arr, requires_grad):
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of ``data`` (number, nested lists, NumPy array, tensor).
+
+    The dtype is inferred unless given: float32 for Python floats, int64 for ints, bool for bools.
+
+    >>> reograd.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    """
+    return _finish(_to_array(data, backend.as_dtype(dtype), backend.as_device(device)), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor``, but shares memory with a NumPy array or tensor when dtype and device allow."""
+    dt = backend.as_dtype(dtype)
+    if isinstance(data, Tensor):
+        if (dt is None or data.dtype is dt) and (device is None or data.device == backend.as_device(device)):
+            return data
+        return data.to(dtype=dt, device=device)
+    return Tensor._make(_to_array(data, dt, backend.as_device(device), copy=False))
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray`` (changes to one show in the other)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    backend.from_numpy_dtype(ndarray.dtype)  # raises for unsupported dtypes
+    return Tensor._make(ndarray)
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    elif len(size) == 1 and isinstance(size[0], Tensor):
+        size = tuple(size[0].tolist())
+    out = []
+    for s in size:
+        s = int(s)
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+        out.append(s)
+    return tuple(out)
+
+
+def _xp_dt(dtype, device, default=None):
+    dt = backend.as_dtype(dtype) or default or backend.get_default_dtype()
+    dev = backend.as_device(device)
+    return backend.xp_for_device(dev), dt
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    """A tensor of zeros of shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``)."""
+    xp, dt = _xp_dt(dtype, device)
+    return _finish(xp.zeros(_shape(size), dtype=dt.np), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    """A tensor of ones of shape ``size``."""
+    xp, dt = _xp_dt(dtype, device)
+    return _finish(xp.ones(_shape(size), dtype=dt.np), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
+          memory_format=None):
+    """An uninitialised tensor of shape ``size``."""
+    xp, dt = _xp_dt(dtype, device)
+    return _finish(xp.empty(_shape(size), dtype=dt.np), requires_grad)
+
+
+def empty_strided(size, stride, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _fill_dtype(fill_value):
+    if isinstance(fill_value, Tensor):
+        return fill_value.dtype
+    if isinstance(fill_value, (bool, np.bool_)):
+        return backend.bool
+    if isinstance(fill_value, (int, np.integer)):
+        return backend.int64
+    if isinstance(fill_value, builtins.complex):
+        return backend.get_default_dtype().to_complex()
+    return backend.get_default_dtype()
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    """A tensor of shape ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
+    xp, dt = _xp_dt(dtype, device, _fill_dtype(fill_value))
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _finish(xp.full(_shape((size,) if isinstance(size, int) else (tuple(size),)), fill_value,
+                           dtype=dt.np), requires_grad)
+
+
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
+    return full((), s, dtype=dtype or backend.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def _like(input, dtype, device):
+    dt = backend.as_dtype(dtype) or input.dtype
+    dev = backend.as_device(device) or input.device
+    return dt, dev
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    dt, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    dt, dev = _like(input, dtype, device)
+    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    dt, dev = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------------ random
+def _float_dt(dtype, name):
+    dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    if not dt.is_floating_point:
+        raise RuntimeError(f"{name}: expected a floating point dtype, got {dt}")
+    return dt
+
+
+def _on(arr, device):
+    dev = backend.as_device(device)
+    return arr if dev is None or dev.type == "cpu" else backend.to_device_array(arr, dev)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    """Uniform samples on [0, 1)."""
+    dt = _float_dt(dtype, "rand")
+    arr = backend.rng(generator).random(_shape(size), dtype=np.float64).astype(dt.np)
+    return _finish(_on(arr, device), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          pin_memory=False):
+    """Standard normal samples N(0, 1)."""
+    dt = _float_dt(dtype, "randn")
+    g = backend.rng(generator)
+    arr = g.standard_normal(_shape(size), dtype=np.float32 if dt is backend.float32 else np.float64)
+    return _finish(_on(arr.astype(dt.np, copy=False), device), requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+            out=None, layout=None, pin_memory=False):
+    """Integers drawn uniformly from [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    if size is None:  # randint(high, size)
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    if high is None:
+        raise TypeError("randint() missing required argument 'high'")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    dt = backend.as_dtype(dtype) or backend.int64
+    arr = backend.rng(generator).integers(low, high, size=_shape((tuple(size),))).astype(dt.np)
+    return _finish(_on(arr, device), requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+             pin_memory=False):
+    """A random permutation of 0..n-1."""
+    dt = backend.as_dtype(dtype) or backend.int64
+    return _finish(_on(backend.rng(generator).permutation(int(n)).astype(dt.np), device), requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
+    dt, dev = _like(input, dtype, device)
+    return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
+    dt, dev = _like(input, dtype, device)
+    return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if high is None:
+        low, high = 0, low
+    dt, dev = _like(input, dtype, device)
+    return randint(low, high, tuple(input.shape), dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
+           requires_grad=False):
+    """Normal samples with the given mean(s) and std(s) (numbers or tensors, broadcast)."""
+    g = backend.rng(generator)
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        if np.any(np.asarray(s) < 0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        ref = mean if isinstance(mean, Tensor) else std
+        arr = (m + s * g.standard_normal(shape)).astype(ref._data.dtype if ref.is_floating_point()
+                                                         else backend.get_default_dtype().np)
+        return Tensor._make(arr)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    dt = _float_dt(dtype, "normal")
+    arr = g.normal(mean, std, size=_shape((tuple(size) if size is not None else (),))).astype(dt.np)
+    return _finish(_on(arr, device), requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """Samples 1 with probability ``input`` (or ``p``), elementwise; same shape and dtype as input."""
+    probs = input._data if p is None else np.broadcast_to(np.asarray(p, dtype=np.float64), input.shape)
+    if np.any((probs < 0) | (probs > 1)):
+        raise RuntimeError("bernoulli: all probabilities must be in [0, 1]")
+    arr = (backend.rng(generator).random(input.shape) < probs).astype(input._data.dtype)
+    return Tensor._make(arr)
+
+
+def poisson(input, generator=None):
+    return Tensor._make(backend.rng(generator).poisson(input._data).astype(input._data.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Draw ``num_samples`` category indices per row from the (unnormalised) weights ``input``."""
+    w = np.asarray(input._host(), dtype=np.float64)
+    if w.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {tuple(w.shape)}")
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or element < 0")
+    rows = w.reshape(-1, w.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError(f"multinomial: cannot sample n_sample ({num_samples}) > prob_dist.size(-1) "
+                           f"({rows.shape[1]}) samples without replacement")
+    g = backend.rng(generator)
+    out_rows = []
+    for r in rows:
+        tot = r.sum()
+        if tot <= 0:
+            raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
+        if replacement:
+            out_rows.append(g.choice(r.size, size=num_samples, replace=True, p=r / tot))
+        else:
+            # Gumbel top-k: sampling without replacement in proportion to the weights
+            keys = np.where(r > 0, np.log(np.where(r > 0, r, 1)) - np.log(-np.log(g.random(r.size))), -np.inf)
+            if num_samples > np.count_nonzero(r):
+                raise RuntimeError("multinomial: invalid multinomial distribution (with replacement=False, "
+                                   "not enough non-negative category to sample)")
+            out_rows.append(np.argsort(-keys, kind="stable")[:num_samples])
+    res = np.stack(out_rows).astype(np.int64)
+    return Tensor._make(res.reshape(w.shape[:-1] + (num_samples,)))
+
+
+# ------------------------------------------------------------------------ ranges
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+           pin_memory=False):
+    """Values from ``start`` to ``end`` (exclusive) spaced by ``step``; int64 if all are ints."""
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
+    all_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step))
+    dt = backend.as_dtype(dtype) or (backend.int64 if all_int else backend.get_default_dtype())
+    n = max(0, math.ceil((end - start) / step))
+    arr = (start + np.arange(n, dtype=np.float64 if not all_int else np.int64) * step).astype(dt.np)
+    return _finish(_on(arr, device), requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):  # noqa: A001
+    """Deprecated in PyTorch: like arange but includes ``end``; float by default."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    return _finish(_on((start + np.arange(n) * step).astype(dt.np), device), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    arr = np.linspace(_num(start), _num(end), int(steps), dtype=np.float64).astype(dt.np)
+    return _finish(_on(arr, device), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None):
+    """``steps`` values base**linspace(start, end)."""
+    dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    arr = (base ** np.linspace(_num(start), _num(end), int(steps), dtype=np.float64)).astype(dt.np)
+    return _finish(_on(arr, device), requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
+    """The n x m identity matrix."""
+    dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    return _finish(_on(np.eye(int(n), int(n if m is None else m), dtype=dt.np), device), requires_grad)
+
+
+def complex(real, imag):  # noqa: A001
+    """A complex tensor from real and imaginary parts (no gradient)."""
+    return Tensor._make(real._data + 1j * imag._data)
+
+
+def polar(abs, angle):  # noqa: A002
+    return Tensor._make(abs._data * np.exp(1j * angle._data))

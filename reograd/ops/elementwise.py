@@ -1,0 +1,557 @@
+"""Elementwise arithmetic with broadcasting, and the Python operators on tensors.
+
+Each op: ``forward`` on arrays, ``backward`` (vector-Jacobian product) and ``jvp`` (Jacobian-vector
+product) written with Tensor ops, side by side. A binary op's gradient is reduced back to each
+input's shape with ``sum_to_shape`` (broadcasting in forward = summing in backward).
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import NativeFunction
+from ..autograd.tensor import Tensor, attach_methods
+from ._common import apply_binary, make_inplace, promote, shape_of
+from .shape import sum_to_shape
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
+           "pow", "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sqrt", "square"]
+
+FLOAT = backend.FLOAT
+
+
+def _xp(a):
+    return backend.get_array_module(a)
+
+
+# --------------------------------------------------------------------------- add / sub
+class Add(NativeFunction):
+    """a + alpha * b"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad[:2]
+        gb = None
+        if nb:
+            gb = sum_to_shape(g if ctx.alpha == 1 else g * ctx.alpha, sb)
+        return (sum_to_shape(g, sa) if na else None), gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb, _alpha=None):
+        if tb is None:
+            return ta
+        tb = tb if ctx.alpha == 1 else tb * ctx.alpha
+        return tb if ta is None else ta + tb
+
+
+class Sub(NativeFunction):
+    """a - alpha * b"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad[:2]
+        return (sum_to_shape(g, sa) if na else None), \
+            (sum_to_shape(-g if ctx.alpha == 1 else g * -ctx.alpha, sb) if nb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb, _alpha=None):
+        if tb is None:
+            return ta
+        tb = -tb if ctx.alpha == 1 else tb * -ctx.alpha
+        return tb if ta is None else ta + tb
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, broadcast, with PyTorch's type promotion."""
+    a, b, _ = promote(input, other)
+    if not isinstance(a, Tensor):  # scalar + tensor
+        return apply_binary(Add, "add", b, a) if alpha == 1 else add(b * alpha, a)
+    return apply_binary(Add, "add", a, b, alpha)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other, broadcast. (Not defined for bool tensors, as in PyTorch.)"""
+    a, b, rt = promote(input, other)
+    if rt is backend.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if not isinstance(a, Tensor):  # scalar - tensor
+        return apply_binary(Add, "sub", -b if alpha == 1 else b * -alpha, a)
+    return apply_binary(Sub, "sub", a, b, alpha)
+
+
+subtract = sub
+
+
+# --------------------------------------------------------------------------- mul / div
+class Mul(NativeFunction):
+    """a * b;  d/da = b, d/db = a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (sum_to_shape(g * b, a.shape) if na else None), (sum_to_shape(g * a, b.shape) if nb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        if tb is None:
+            return ta * b
+        if ta is None:
+            return a * tb
+        return ta * b + a * tb
+
+
+class MulScalar(NativeFunction):
+    """a * s for a Python number s (no scalar saved as a tensor: the hot path of ``x * 2``)."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a * s
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.s, None
+
+    @staticmethod
+    def jvp(ctx, ta, _s):
+        return ta * ctx.s
+
+
+def mul(input, other, *, out=None):
+    """input * other, elementwise, broadcast."""
+    a, b, _ = promote(input, other)
+    if not isinstance(b, Tensor):
+        return MulScalar.apply(a, b)
+    if not isinstance(a, Tensor):
+        return MulScalar.apply(b, a)
+    return apply_binary(Mul, "mul", a, b)
+
+
+multiply = mul
+
+
+class Div(NativeFunction):
+    """a / b;  d/da = 1/b, d/db = -a/b^2"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = sum_to_shape(g / b, a.shape) if na else None
+        gb = sum_to_shape(-g * a / (b * b), b.shape) if nb else None
+        return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        out = None if ta is None else ta / b
+        if tb is not None:
+            t = -tb * a / (b * b)
+            out = t if out is None else out + t
+        return out
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other. ``rounding_mode``: None (true division, float result), 'trunc' or 'floor'."""
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                             f"'{rounding_mode}'")
+        from . import elementwise_more as _m  # noqa: PLC0415
+
+        return _m._div_rounded(input, other, rounding_mode)
+    a, b, _ = promote(input, other, min_category=FLOAT)
+    if not isinstance(a, Tensor):
+        a = Tensor._make(_xp(b._data).asarray(a, dtype=b._data.dtype))
+    if not isinstance(b, Tensor):
+        return MulScalar.apply(a, 1.0 / b) if b != 0 else apply_binary(Div, "div", a, Tensor._make(
+            _xp(a._data).asarray(b, dtype=a._data.dtype)))
+    return apply_binary(Div, "div", a, b)
+
+
+divide = true_divide = div
+
+
+# --------------------------------------------------------------------------- unary
+class Neg(NativeFunction):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return -t
+
+
+def neg(input, *, out=None):
+    """-input"""
+    if input.dtype is backend.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+class Exp(NativeFunction):
+    """e^x;  d/dx = e^x (the output, saved)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = _xp(a).exp(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * y
+
+
+class Log(NativeFunction):
+    """ln x;  d/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with backend.np.errstate(divide="ignore", invalid="ignore"):
+            return _xp(a).log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+    @staticmethod
+    def jvp(ctx, t):
+        (a,) = ctx.saved_tensors
+        return t / a
+
+
+class Sin(NativeFunction):
+    """sin x;  d/dx = cos x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return _xp(a).sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.cos()
+
+    @staticmethod
+    def jvp(ctx, t):
+        (a,) = ctx.saved_tensors
+        return t * a.cos()
+
+
+class Cos(NativeFunction):
+    """cos x;  d/dx = -sin x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return _xp(a).cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * a.sin()
+
+    @staticmethod
+    def jvp(ctx, t):
+        (a,) = ctx.saved_tensors
+        return -t * a.sin()
+
+
+class Tanh(NativeFunction):
+    """tanh x;  d/dx = 1 - tanh^2 x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = _xp(a).tanh(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * (1 - y * y)
+
+
+class Sigmoid(NativeFunction):
+    """sigma(x) = 1 / (1 + e^-x);  d/dx = sigma (1 - sigma)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = _xp(a)
+        # stable for large |x|: exp of a non-positive number only
+        e = xp.exp(-xp.abs(a))
+        y = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * (1 - y)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * y * (1 - y)
+
+
+class Relu(NativeFunction):
+    """max(x, 0);  d/dx = 1 where x > 0 else 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = _xp(a).maximum(a, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y > 0)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * (y > 0)
+
+
+class Sqrt(NativeFunction):
+    """sqrt x;  d/dx = 1 / (2 sqrt x)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with backend.np.errstate(invalid="ignore"):
+            y = _xp(a).sqrt(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (2 * y)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t / (2 * y)
+
+
+def _float_input(x):
+    """Integer inputs of float functions (exp, log, ...) are computed in the default float dtype."""
+    if x._data.dtype.kind not in "fc":
+        return x.to(backend.get_default_dtype())
+    return x
+
+
+def exp(input, *, out=None):
+    """e^input, elementwise."""
+    return Exp.apply(_float_input(input))
+
+
+def log(input, *, out=None):
+    """Natural logarithm (-inf at 0, nan below)."""
+    return Log.apply(_float_input(input))
+
+
+def sin(input, *, out=None):
+    return Sin.apply(_float_input(input))
+
+
+def cos(input, *, out=None):
+    return Cos.apply(_float_input(input))
+
+
+def tanh(input, *, out=None):
+    return Tanh.apply(_float_input(input))
+
+
+def sigmoid(input, *, out=None):
+    """1 / (1 + exp(-input)), computed without overflow."""
+    return Sigmoid.apply(_float_input(input))
+
+
+def relu(input, inplace=False):
+    """max(input, 0)."""
+    if inplace:
+        from ._common import inplace as _inplace  # noqa: PLC0415
+
+        return _inplace(input, Relu.apply)
+    return Relu.apply(input)
+
+
+def sqrt(input, *, out=None):
+    return Sqrt.apply(_float_input(input))
+
+
+def square(input, *, out=None):
+    """input * input."""
+    return mul(input, input)
+
+
+# --------------------------------------------------------------------------- pow
+class PowScalar(NativeFunction):
+    """x^p for a number p;  d/dx = p x^(p-1)"""
+
+    @staticmethod
+    def forward(ctx, a, p):
+        ctx.save_for_backward(a)
+        ctx.p = p
+        with backend.np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                return a * a
+            return _xp(a).power(a, p)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return g * 0, None
+        if p == 1:
+            return g, None
+        if p == 2:
+            return g * a * 2, None
+        return g * p * a ** (p - 1), None
+
+    @staticmethod
+    def jvp(ctx, t, _p):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return t * 0
+        return t * p * a ** (p - 1) if p != 2 else t * a * 2
+
+
+class Pow(NativeFunction):
+    """a^b;  d/da = b a^(b-1),  d/db = a^b ln a (taken as 0 where a = 0 and b >= 0)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with backend.np.errstate(divide="ignore", invalid="ignore"):
+            y = _xp(a).power(a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = sum_to_shape(g * b * a ** (b - 1), a.shape) if na else None
+        gb = None
+        if nb:
+            from .elementwise_more import where  # noqa: PLC0415
+
+            safe = where(a == 0, a.new_ones(()), a)
+            gb = sum_to_shape(g * where((a == 0) & (b >= 0), y.new_zeros(()), y * safe.log()), b.shape)
+        return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b, y = ctx.saved_tensors
+        out = None if ta is None else ta * b * a ** (b - 1)
+        if tb is not None:
+            from .elementwise_more import where  # noqa: PLC0415
+
+            safe = where(a == 0, a.new_ones(()), a)
+            t = tb * where((a == 0) & (b >= 0), y.new_zeros(()), y * safe.log())
+            out = t if out is None else out + t
+        return out
+
+
+def pow(input, exponent, *, out=None):  # noqa: A001
+    """input ** exponent (either may be a number). Integer tensors to negative integer powers are an error."""
+    if not isinstance(input, Tensor):  # number ** tensor
+        a, b, _ = promote(input, exponent)
+        a = Tensor._make(_xp(b._data).asarray(a, dtype=b._data.dtype))
+        return apply_binary(Pow, "pow", a, b)
+    if not isinstance(exponent, Tensor):
+        exponent = exponent.item() if hasattr(exponent, "item") and not isinstance(exponent, (int, float)) \
+            else exponent
+        a, p, rt = promote(input, exponent)
+        if rt.category == backend.INT and isinstance(p, int) and p < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return PowScalar.apply(a, p)
+    a, b, _ = promote(input, exponent)
+    return apply_binary(Pow, "pow", a, b)
+
+
+# --------------------------------------------------------------------------- operators
+def _rsub(self, other):
+    return sub(other, self)
+
+
+def _rdiv(self, other):
+    return div(other, self)
+
+
+def _rpow(self, other):
+    return pow(other, self)
+
+
+attach_methods(
+    add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=div,
+    neg=neg, negative=neg, exp=exp, log=log, sin=sin, cos=cos, tanh=tanh, sigmoid=sigmoid, relu=relu,
+    sqrt=sqrt, square=square, pow=pow,
+    add_=make_inplace(add), sub_=make_inplace(sub), subtract_=make_inplace(sub), mul_=make_inplace(mul),
+    multiply_=make_inplace(mul), div_=make_inplace(div), divide_=make_inplace(div), neg_=make_inplace(neg),
+    negative_=make_inplace(neg), exp_=make_inplace(exp), log_=make_inplace(log), sin_=make_inplace(sin),
+    cos_=make_inplace(cos), tanh_=make_inplace(tanh), sigmoid_=make_inplace(sigmoid),
+    relu_=make_inplace(relu), sqrt_=make_inplace(sqrt), square_=make_inplace(square), pow_=make_inplace(pow),
+    __add__=add, __radd__=add, __iadd__=make_inplace(add),
+    __sub__=sub, __rsub__=_rsub, __isub__=make_inplace(sub),
+    __mul__=mul, __rmul__=mul, __imul__=make_inplace(mul),
+    __truediv__=div, __rtruediv__=_rdiv, __itruediv__=make_inplace(div),
+    __neg__=neg, __pos__=lambda self: self,
+    __pow__=pow, __rpow__=_rpow, __ipow__=make_inplace(pow),
+)
