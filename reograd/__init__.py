@@ -16,13 +16,23 @@ from .backend import (Generator, bool, cdouble, cfloat, complex64, complex128, d
                       set_rng_state, short, uint8)
 from . import ops  # noqa: E402  (attaches the Tensor methods)
 from .ops._common import result_type  # noqa: E402
+from .ops.activation import *  # noqa: E402,F401,F403
+from .ops.compare import *  # noqa: E402,F401,F403
 from .ops.conversion import *  # noqa: E402,F401,F403
 from .ops.creation import *  # noqa: E402,F401,F403
 from .ops.elementwise import *  # noqa: E402,F401,F403
+from .ops.index import *  # noqa: E402,F401,F403
 from .ops.linalg import *  # noqa: E402,F401,F403
+from .ops.norm import *  # noqa: E402,F401,F403
+from .ops.pointwise import *  # noqa: E402,F401,F403
 from .ops.reduce import *  # noqa: E402,F401,F403
 from .ops.shape import *  # noqa: E402,F401,F403
+from .ops.sorting import *  # noqa: E402,F401,F403
 from . import autograd  # noqa: E402
+from . import linalg  # noqa: E402
+from . import nn  # noqa: E402
+from . import optim  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -1,2 +1,3 @@
 """The differentiable operations, one module per kind. Importing this package attaches them to Tensor."""
-from . import conversion, creation, elementwise, linalg, reduce, shape  # noqa: F401
+from . import (activation, compare, conversion, conv, creation, dropout, elementwise, index, linalg, loss,  # noqa: F401
+               norm, pad, pointwise, pool, reduce, shape, sorting)

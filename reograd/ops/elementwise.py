@@ -184,7 +184,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                              f"'{rounding_mode}'")
-        from . import elementwise_more as _m  # noqa: PLC0415
+        from . import pointwise as _m  # noqa: PLC0415
 
         return _m._div_rounded(input, other, rounding_mode)
     a, b, _ = promote(input, other, min_category=FLOAT)
@@ -490,7 +490,7 @@ class Pow(NativeFunction):
         ga = sum_to_shape(g * b * a ** (b - 1), a.shape) if na else None
         gb = None
         if nb:
-            from .elementwise_more import where  # noqa: PLC0415
+            from .pointwise import where  # noqa: PLC0415
 
             safe = where(a == 0, a.new_ones(()), a)
             gb = sum_to_shape(g * where((a == 0) & (b >= 0), y.new_zeros(()), y * safe.log()), b.shape)
@@ -501,7 +501,7 @@ class Pow(NativeFunction):
         a, b, y = ctx.saved_tensors
         out = None if ta is None else ta * b * a ** (b - 1)
         if tb is not None:
-            from .elementwise_more import where  # noqa: PLC0415
+            from .pointwise import where  # noqa: PLC0415
 
             safe = where(a == 0, a.new_ones(()), a)
             t = tb * where((a == 0) & (b >= 0), y.new_zeros(()), y * safe.log())

@@ -1,0 +1,1 @@
+"""``reograd.linalg``: norms, inverses, determinants, solvers and decompositions (as ``torch.linalg``)."""

@@ -1,0 +1,4 @@
+"""``reograd.nn``: modules, parameters, layers, losses, initialisation and utilities (as ``torch.nn``)."""
+from . import functional, init, utils  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401

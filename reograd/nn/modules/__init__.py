@@ -1,0 +1,2 @@
+from .activation import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403

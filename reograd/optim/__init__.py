@@ -1,0 +1,1 @@
+"""``reograd.optim``: optimizers and learning-rate schedules (being written)."""
