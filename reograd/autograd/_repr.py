@@ -52,7 +52,8 @@ def tensor_repr(t):
     else:
         strs = arr.astype(object) if arr.size else arr
     if arr.size:
-        width = max(len(str(s)) for s in strs.reshape(-1))
+        finite = strs[np.isfinite(arr)] if kind in "fc" else strs
+        width = max((len(str(s)) for s in finite.reshape(-1)), default=0)  # nan/inf don't widen (as torch)
         body = np.array2string(strs, separator=", ", prefix="tensor(", max_line_width=80,
                                threshold=_THRESHOLD if summarize else arr.size + 1, edgeitems=_EDGE,
                                formatter={"all": lambda s: str(s).rjust(width)})

@@ -129,12 +129,6 @@ def _batched_grad(outs, ins, go, retain_graph, create_graph, allow_unused, mater
     return tuple(None if rows[0][j] is None else stack([r[j] for r in rows]) for j in range(len(ins)))
 
 
-def _add(a, b):
-    if a is None:
-        return b
-    return a + b
-
-
 def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
     """The graph walk. Returns the gradients captured for ``inputs`` (grad mode) or None."""
     # roots: edges of the outputs
@@ -148,20 +142,18 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
 
     # 1. dependencies: how many edges point at each node from within the graph
     deps = {}
-    seen = set()
     stack = [e[0] for e in root_edges]
-    order = []
+    seen = set(stack)
     while stack:
         node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
         for e in node.next_functions:
             if e is not None:
                 nxt = e[0]
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
+                if nxt in seen:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    seen.add(nxt)
                     stack.append(nxt)
 
     # 2. with inputs given, run only the nodes on a path to one of them
@@ -181,18 +173,20 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._n_outputs
-        buf[nr] = _add(buf[nr], g)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
     ready = []
     for node in {e[0] for e in root_edges}:
         if deps.get(node, 0) == 0:
             heapq.heappush(ready, (-node._seq, id(node), node))
 
+    # 4. run each node once all its consumers have sent their gradients (largest sequence number first)
     stolen = {id(g._data) for g in grads}
     prev_mode = _state.grad_enabled
     _state.grad_enabled = create_graph
+    push, pop = heapq.heappush, heapq.heappop
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[2]
             buf = buffers.pop(node, None)
             if buf is None:
                 buf = [None] * node._n_outputs
@@ -202,35 +196,21 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
                     if e is not None:
                         _dec(e[0], deps, ready)
                 continue
-            # tensor hooks and retain_grad for each output of this node
-            th = node.__dict__.get("_tensor_hooks") if type(node) is not AccumulateGrad else None
-            if th:
-                for nr, hooks in th.items():
-                    if buf[nr] is not None:
-                        for h in list(hooks):
-                            r = h(buf[nr])
-                            if r is not None:
-                                buf[nr] = r
-            ret = node.__dict__.get("_retain") if type(node) is not AccumulateGrad else None
-            if ret:
-                for nr, ref in ret.items():
-                    t = ref()
-                    if t is not None and buf[nr] is not None:
-                        g = buf[nr] if create_graph else Tensor._make(buf[nr]._data.copy())
-                        t._grad = g if t._grad is None else t._grad + g
-            # capture for grad(inputs=...)
-            if capture:
+            is_leaf = type(node) is AccumulateGrad
+            if not is_leaf and (node._tensor_hooks or node._retain):
+                _tensor_hooks_and_retain(node, buf, create_graph)
+            if capture:  # grad(inputs=...) and backward(inputs=...)
                 for nr in range(len(buf)):
                     idxs = capture.get((node, nr))
                     if idxs is not None:
                         g = buf[nr]
-                        if type(node) is AccumulateGrad:
+                        if is_leaf:
                             g = _leaf_hooks(node.variable, g)
                         for i in idxs:
                             captured[i] = g
-                        if not accumulate and type(node) is AccumulateGrad:
+                        if not accumulate and is_leaf:
                             buf[nr] = None
-            if type(node) is AccumulateGrad:
+            if is_leaf:
                 g = buf[0]
                 if accumulate and g is not None and (not inputs or (node, 0) in capture):
                     _accumulate(node.variable, g, create_graph, stolen)
@@ -238,7 +218,8 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
             if not accumulate and not node.next_functions:
                 continue
             gin = _call_backward(node, buf, create_graph)
-            _release(node, retain_graph)
+            if not retain_graph and node._saved is not None:
+                node._saved = _FREED
             for e, g in zip(node.next_functions, gin):
                 if e is None:
                     continue
@@ -247,11 +228,33 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
                     b = buffers.get(nxt)
                     if b is None:
                         b = buffers[nxt] = [None] * nxt._n_outputs
-                    b[nr] = _add(b[nr], g)
-                _dec(nxt, deps, ready)
+                    b[nr] = g if b[nr] is None else b[nr] + g
+                d = deps[nxt] - 1
+                deps[nxt] = d
+                if d == 0:
+                    push(ready, (-nxt._seq, id(nxt), nxt))
     finally:
         _state.grad_enabled = prev_mode
     return captured
+
+
+def _tensor_hooks_and_retain(node, buf, create_graph):
+    """Hooks registered on the node's output tensors run first; then ``retain_grad`` stores the result."""
+    th = node._tensor_hooks
+    if th:
+        for nr, hooks in th.items():
+            if buf[nr] is not None:
+                for h in list(hooks):
+                    r = h(buf[nr])
+                    if r is not None:
+                        buf[nr] = r
+    ret = node._retain
+    if ret:
+        for nr, ref in ret.items():
+            t = ref()
+            if t is not None and buf[nr] is not None:
+                g = buf[nr] if create_graph else Tensor._make(buf[nr]._data.copy())
+                t._grad = g if t._grad is None else t._grad + g
 
 
 def _topological(root_edges, deps):
@@ -285,14 +288,14 @@ def _release(node, retain_graph):
 def _call_backward(node, buf, create_graph):
     """Run one node's backward; check and adapt what it returns."""
     cls = type(node)
-    pre = node.__dict__.get("_node_pre_hooks")
+    pre = node._node_pre_hooks
     if pre:
         for h in pre:
             r = h(tuple(buf))
             if r is not None:
                 buf = list(r)
     if node._materialize_grads:
-        for i, g in enumerate(buf):
+        for i, g in enumerate(buf):  # (not ``None in buf``: that would call Tensor.__eq__)
             if g is None:
                 shape, dtype = node._out_meta[i]
                 buf[i] = Tensor._make(np.zeros(shape, dtype=dtype))
@@ -330,7 +333,7 @@ def _call_backward(node, buf, create_graph):
         if _state.anomaly and _state.anomaly_check_nan:
             _check_nan(node, i, g)
         fixed.append(g)
-    post = node.__dict__.get("_post_hooks")
+    post = node._post_hooks
     if post:
         for h in post:
             r = h(tuple(fixed), tuple(buf))

@@ -22,6 +22,7 @@ from .. import backend
 from .grad_mode import state as _state
 
 _FREED = object()  # marks saved data released after backward
+Tensor = None  # the Tensor class, set by tensor.py once defined (the two modules refer to each other)
 
 
 class Node:
@@ -32,6 +33,10 @@ class Node:
     _seq = 0
     _saved = None
     _materialize_grads = False
+    _tensor_hooks = None    # {output_nr: [hook]} for hooks on the node's output tensors
+    _retain = None          # {output_nr: weakref(tensor)} for retain_grad
+    _post_hooks = None
+    _node_pre_hooks = None
 
     def name(self):
         return type(self).__name__
@@ -89,6 +94,11 @@ class FunctionCtx:
     """What ``forward`` may tell ``backward``: saved tensors and flags (PyTorch's ``ctx`` API)."""
 
     _materialize_grads = True
+    _keep = False        # save_for_backward keeps data only when a graph or a tangent needs it
+    _inputs = ()
+    _saved = None
+    _non_diff = None
+    _dirty = None
 
     def save_for_backward(self, *tensors):
         """Keep these inputs/outputs (arrays in a NativeFunction, Tensors in a Function) for backward.
@@ -103,8 +113,6 @@ class FunctionCtx:
         for t in tensors:
             entry = t
             if t is not None:
-                from .tensor import Tensor  # noqa: PLC0415 (cycle: tensor imports function)
-
                 raw = t._data if isinstance(t, Tensor) else t
                 for x in inputs:
                     if isinstance(x, Tensor) and (x is t or x._data is raw):
@@ -131,14 +139,10 @@ class FunctionCtx:
 
     def mark_non_differentiable(self, *outputs):
         """Outputs that never get a gradient (e.g. the indices of ``max``)."""
-        from .tensor import Tensor  # noqa: PLC0415
-
         self._non_diff = {id(o._data if isinstance(o, Tensor) else o) for o in outputs}
 
     def mark_dirty(self, *tensors):
         """Inputs that forward modified in place (and returns): their history is rebased on this node."""
-        from .tensor import Tensor  # noqa: PLC0415
-
         self._dirty = {id(t._data if isinstance(t, Tensor) else t) for t in tensors}
 
     def set_materialize_grads(self, value):
@@ -175,8 +179,6 @@ class _SavedOther:
         self.version = 0
 
     def unpack(self, node):
-        from .tensor import Tensor  # noqa: PLC0415
-
         if self.out_nr < 0:
             return Tensor._make(self.data)
         if self.vc[0] != self.version:
@@ -257,8 +259,6 @@ class Function(FunctionCtx, Node):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on ``args``; record a node when grad mode is on and an input requires grad."""
-        from .tensor import Tensor  # noqa: PLC0415
-
         ctx = cls.__new__(cls)
         requires = False
         fw = False
@@ -273,45 +273,40 @@ class Function(FunctionCtx, Node):
             else:
                 arrays.append(a)
         record = requires and _state.grad_enabled
-        fw = fw and _state.fw_level >= 0
-        ctx._keep = record or fw
-        ctx._inputs = args
-        ctx._saved = None
-        ctx._non_diff = None
-        ctx._dirty = None
+        if fw:
+            fw = _state.fw_level >= 0
         if record:
+            ctx._keep = True
+            ctx._inputs = args
             ctx._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         else:
+            if fw:
+                ctx._keep = True
+                ctx._inputs = args
             ctx._needs = (False,) * len(args)
 
         if cls._array_forward:
             raw = cls.forward(ctx, *arrays, **kwargs)
         else:
-            if cls.setup_context is not Function.setup_context:
-                prev = _state.grad_enabled
-                _state.grad_enabled = False
-                try:
-                    out_t = cls.forward(*args, **kwargs)
-                finally:
-                    _state.grad_enabled = prev
-                cls.setup_context(ctx, args, out_t)
-            else:
-                prev = _state.grad_enabled
-                _state.grad_enabled = False
-                try:
-                    out_t = cls.forward(ctx, *args, **kwargs)
-                finally:
-                    _state.grad_enabled = prev
-            raw = out_t
+            prev = _state.grad_enabled
+            _state.grad_enabled = False
+            try:
+                if cls.setup_context is not Function.setup_context:
+                    raw = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, raw)
+                else:
+                    raw = cls.forward(ctx, *args, **kwargs)
+            finally:
+                _state.grad_enabled = prev
+        if not (record or fw or cls.is_view) and type(raw) is not tuple and ctx._dirty is None:
+            # the common no-graph case: wrap and go
+            return Tensor._make(raw if type(raw) is np.ndarray else _as_array(raw))
         return ctx._wrap_outputs(raw, args, record, fw)
 
     def _wrap_outputs(self, raw, args, record, fw):
-        from .tensor import Tensor  # noqa: PLC0415
-
-        multi = isinstance(raw, tuple)
-        outs = [_as_array(o) for o in raw] if multi else [_as_array(raw)]
-        n = len(outs)
-        self._n_outputs = n
+        multi = type(raw) is tuple
+        outs = [_as_array(o) for o in raw] if multi else [raw if type(raw) is np.ndarray else _as_array(raw)]
+        self._n_outputs = len(outs)
         if record:
             edges = []
             metas = []
@@ -332,11 +327,10 @@ class Function(FunctionCtx, Node):
         non_diff = self._non_diff
         dirty = self._dirty
         results = []
-        for i, o in enumerate(outs):
-            if o is None:
+        for i, arr in enumerate(outs):
+            if arr is None:
                 results.append(None)
                 continue
-            arr = o
             diff = record and arr.dtype.kind in "fc" and (non_diff is None or id(arr) not in non_diff)
             t = None
             if dirty is not None and id(arr) in dirty:
@@ -348,17 +342,15 @@ class Function(FunctionCtx, Node):
                             t._requires_grad, t.grad_fn, t._output_nr = True, self, i
                         break
             if t is None:
-                if diff:
-                    t = Tensor._make(arr, True, self, i)
-                else:
-                    t = Tensor._make(arr)
+                t = Tensor._make(arr, True, self, i) if diff else Tensor._make(arr)
                 if self.is_view and i == 0 and isinstance(args[0], Tensor):
                     src = args[0]
                     t._vc = src._vc
                     t._base = src if src._base is None else src._base
             results.append(t)
-        if self._saved is not None:  # point saved outputs at the output tensors' version counters
-            for s in self._saved:
+        saved = self._saved
+        if saved is not None:  # point saved outputs at the output tensors' version counters
+            for s in saved:
                 if type(s) is _SavedOther:
                     for i, t in enumerate(results):
                         if t is not None and s.data is t._data:
@@ -376,8 +368,6 @@ class Function(FunctionCtx, Node):
 
 def _as_array(o):
     """An op's output as a backend array (NumPy turns 0-d results into scalars; Functions return Tensors)."""
-    from .tensor import Tensor  # noqa: PLC0415
-
     if o is None:
         return None
     if isinstance(o, Tensor):
@@ -415,8 +405,6 @@ def once_differentiable(fn):
 # --------------------------------------------------------------------------------------
 def _attach_tangents(ctx, args, results):
     """Run the op's jvp rule and give each output its tangent."""
-    from .tensor import Tensor  # noqa: PLC0415
-
     tangents = []
     for a in args:
         if isinstance(a, Tensor) and a._data.dtype.kind in "fc":
@@ -455,7 +443,6 @@ def _jvp_by_double_vjp(ctx, tangents):
     """jvp from vjp: u -> vjp(u) is linear in u, so <vjp(u), t> differentiated in u gives J t."""
     from .engine import grad as _grad  # noqa: PLC0415
     from .grad_mode import enable_grad  # noqa: PLC0415
-    from .tensor import Tensor  # noqa: PLC0415
 
     with enable_grad():
         outs = ctx._fw_out_meta

@@ -516,6 +516,11 @@ ByteTensor = _typed_tensor_class("ByteTensor", backend.uint8)
 BoolTensor = _typed_tensor_class("BoolTensor", backend.bool)
 
 
+from . import function as _function  # noqa: E402
+
+_function.Tensor = Tensor
+
+
 def attach_methods(**methods):
     """Make functions Tensor methods (used by each ops module for the ops it defines)."""
     for name, fn in methods.items():

@@ -35,10 +35,10 @@ def as_operand(x):
     arrays and lists become tensors."""
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, np.generic):  # before the Python types: np.float64 subclasses float
+        return x.item()
     if isinstance(x, (int, float, complex, bool)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     if backend.is_array(x):
         return Tensor._make(x)
     if isinstance(x, (list, tuple)):

@@ -424,3 +424,99 @@ def complex(real, imag):  # noqa: A001
 
 def polar(abs, angle):  # noqa: A002
     return Tensor._make(abs._data * np.exp(1j * angle._data))
+
+
+# ------------------------------------------------------------------------ Tensor.new_*
+def _new_kw(self, dtype, device):
+    return {"dtype": backend.as_dtype(dtype) or self.dtype, "device": backend.as_device(device) or self.device}
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    """Zeros of ``size`` with this tensor's dtype and device (unless given)."""
+    return zeros(*size, requires_grad=requires_grad, **_new_kw(self, dtype, device))
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    """Ones of ``size`` with this tensor's dtype and device (unless given)."""
+    return ones(*size, requires_grad=requires_grad, **_new_kw(self, dtype, device))
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    return empty(*size, requires_grad=requires_grad, **_new_kw(self, dtype, device))
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """``fill_value`` everywhere, in ``size``, with this tensor's dtype and device (unless given)."""
+    return full(size, fill_value, requires_grad=requires_grad, **_new_kw(self, dtype, device))
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A copy of ``data`` as a tensor with this tensor's dtype and device (unless given)."""
+    return tensor(data, requires_grad=requires_grad, **_new_kw(self, dtype, device))
+
+
+def _fill_(self, value):
+    from ._common import inplace  # noqa: PLC0415
+
+    v = value.item() if isinstance(value, Tensor) else value
+    return inplace(self, lambda t: full_like(t, v) + t * 0 if t.requires_grad else full_like(t, v))
+
+
+def _zero_(self):
+    return _fill_(self, 0)
+
+
+def _uniform_(self, a=0.0, b=1.0, *, generator=None):
+    self._data[...] = backend.rng(generator).uniform(a, b, self._data.shape)
+    self._vc[0] += 1
+    return self
+
+
+def _normal_(self, mean=0.0, std=1.0, *, generator=None):
+    self._data[...] = backend.rng(generator).normal(mean, std, self._data.shape)
+    self._vc[0] += 1
+    return self
+
+
+def _random_fill(method):
+    def fill(self, *args, generator=None, **kwargs):
+        if self._requires_grad and self.grad_fn is None:
+            from ..autograd.grad_mode import state  # noqa: PLC0415
+
+            if state.grad_enabled:
+                raise RuntimeError(f"{method.__name__.strip('_')}_: a leaf Variable that requires grad is being "
+                                   "used in an in-place operation.")
+        return method(self, *args, generator=generator, **kwargs)
+    fill.__name__ = method.__name__.strip("_") + "_"
+    return fill
+
+
+def _bernoulli_(self, p=0.5, *, generator=None):
+    pr = p._data if isinstance(p, Tensor) else p
+    self._data[...] = backend.rng(generator).random(self._data.shape) < pr
+    self._vc[0] += 1
+    return self
+
+
+def _exponential_(self, lambd=1.0, *, generator=None):
+    self._data[...] = backend.rng(generator).exponential(1.0 / lambd, self._data.shape)
+    self._vc[0] += 1
+    return self
+
+
+def _random_(self, low=0, high=None, *, generator=None):
+    if high is None:
+        low, high = 0, low
+    self._data[...] = backend.rng(generator).integers(low, high, self._data.shape)
+    self._vc[0] += 1
+    return self
+
+
+from ..autograd.tensor import attach_methods  # noqa: E402
+
+attach_methods(new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty, new_full=new_full, new_tensor=new_tensor,
+               fill_=_fill_, zero_=_zero_, uniform_=_random_fill(_uniform_), normal_=_random_fill(_normal_),
+               bernoulli_=_random_fill(_bernoulli_), exponential_=_random_fill(_exponential_),
+               random_=_random_fill(_random_), bernoulli=lambda self, p=None, generator=None: bernoulli(self, p,
+                                                                                                         generator=generator),
+               multinomial=multinomial)
