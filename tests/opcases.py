@@ -172,7 +172,9 @@ def check_jvp(case):
 def _to_np(t):
     if t is None:
         return None
-    return t.detach().cpu().numpy() if hasattr(t, "cpu") else t.detach().numpy()
+    if torch is not None and isinstance(t, torch.Tensor):
+        return t.detach().cpu().numpy(force=True)  # force: torch's ZeroTensor grads
+    return t.detach().numpy()
 
 
 def check_parity(case):

@@ -43,8 +43,9 @@ def _numeric_jacobian(fn, inputs, idx, eps):
         minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
         flat[j] = orig
         cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
-    n_out = len(cols[0]) if cols else len(_outputs(fn, inputs))
-    return [np.stack([c[k] for c in cols], axis=1) if cols else np.zeros((0, 0)) for k in range(n_out)]
+    if cols:
+        return [np.stack([c[k] for c in cols], axis=1) for k in range(len(cols[0]))]
+    return [np.zeros((o.numel(), 0)) for o in _outputs(fn, inputs)]  # an empty input
 
 
 def _analytic_jacobian(fn, inputs, diff_idx):
