@@ -142,7 +142,7 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
 
     # 1. dependencies: how many edges point at each node from within the graph
     deps = {}
-    stack = [e[0] for e in root_edges]
+    stack = list(dict.fromkeys(e[0] for e in root_edges))  # a node with several root outputs: once
     seen = set(stack)
     while stack:
         node = stack.pop()
@@ -150,7 +150,7 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
             if e is not None:
                 nxt = e[0]
                 if nxt in seen:
-                    deps[nxt] += 1
+                    deps[nxt] = deps.get(nxt, 0) + 1  # (a root may also be reached from another root)
                 else:
                     deps[nxt] = 1
                     seen.add(nxt)
