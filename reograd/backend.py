@@ -208,10 +208,12 @@ def result_type_from(dim_dtype, zero_dtype, scalar_cat):
     if zero_dtype is not None:
         if r is None:
             r = zero_dtype
-        elif zero_dtype.category > r.category:
-            r = zero_dtype
+        elif zero_dtype.category > r.category:  # float tensors keep their width: float64 * 0-dim complex64 -> complex128
+            r = r.to_complex() if zero_dtype.category == COMPLEX and r.category == FLOAT else zero_dtype
     if scalar_cat is not None:
-        if r is None or scalar_cat > r.category:
+        if r is not None and scalar_cat == COMPLEX and r.category == FLOAT:
+            r = r.to_complex()  # float64 tensor * 1j gives complex128, as in PyTorch
+        elif r is None or scalar_cat > r.category:
             r = (bool, int64, _default_dtype, _default_dtype.to_complex())[scalar_cat]
     return r
 

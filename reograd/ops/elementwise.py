@@ -10,6 +10,7 @@ from .. import backend
 from ..autograd.function import NativeFunction
 from ..autograd.tensor import Tensor, attach_methods
 from ._common import apply_binary, make_inplace, promote, shape_of
+from ._pwutil import as_arr, check_tensor, wrap_int, write_out
 from .shape import sum_to_shape
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg", "negative",
@@ -30,7 +31,11 @@ class Add(NativeFunction):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = (shape_of(a), shape_of(b))
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        y = a + b if alpha == 1 else a + alpha * b
+        dt = getattr(a, "dtype", None)
+        if dt is not None and getattr(y, "dtype", dt) != dt:  # bool + 2 * bool: keep the promoted dtype
+            y = (y != 0) if dt == backend.np.bool_ else as_arr(_xp(a), y).astype(dt)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -56,7 +61,11 @@ class Sub(NativeFunction):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = (shape_of(a), shape_of(b))
         ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
+        y = a - b if alpha == 1 else a - alpha * b
+        dt = getattr(a, "dtype", None)
+        if dt is not None and getattr(y, "dtype", dt) != dt:
+            y = as_arr(_xp(a), y).astype(dt)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -75,7 +84,9 @@ class Sub(NativeFunction):
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcast, with PyTorch's type promotion."""
-    a, b, _ = promote(input, other)
+    a, b, rt = promote(input, other)
+    _check_alpha("add", alpha, rt)
+    a, b = wrap_int(a, rt), wrap_int(b, rt)
     if not isinstance(a, Tensor):  # scalar + tensor
         return apply_binary(Add, "add", b, a) if alpha == 1 else add(b * alpha, a)
     return apply_binary(Add, "add", a, b, alpha)
@@ -87,12 +98,20 @@ def sub(input, other, *, alpha=1, out=None):
     if rt is backend.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    _check_alpha("sub", alpha, rt)
+    a, b = wrap_int(a, rt), wrap_int(b, rt)
     if not isinstance(a, Tensor):  # scalar - tensor
         return apply_binary(Add, "sub", -b if alpha == 1 else b * -alpha, a)
     return apply_binary(Sub, "sub", a, b, alpha)
 
 
 subtract = sub
+
+
+def _check_alpha(op, alpha, rt):
+    if alpha != 1 and rt.category < backend.FLOAT and isinstance(alpha, float):
+        raise RuntimeError(f"{op}: for integral input tensors, argument alpha must not be a floating point number "
+                           f"(got alpha={alpha} with dtype {rt})")
 
 
 # --------------------------------------------------------------------------- mul / div
@@ -141,7 +160,8 @@ class MulScalar(NativeFunction):
 
 def mul(input, other, *, out=None):
     """input * other, elementwise, broadcast."""
-    a, b, _ = promote(input, other)
+    a, b, rt = promote(input, other)
+    a, b = wrap_int(a, rt), wrap_int(b, rt)
     if not isinstance(b, Tensor):
         return MulScalar.apply(a, b)
     if not isinstance(a, Tensor):
@@ -216,10 +236,11 @@ class Neg(NativeFunction):
 
 def neg(input, *, out=None):
     """-input"""
+    check_tensor("neg", input)
     if input.dtype is backend.bool:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return Neg.apply(input)
+    return write_out(Neg.apply(input), out)
 
 
 negative = neg
@@ -230,7 +251,7 @@ class Exp(NativeFunction):
 
     @staticmethod
     def forward(ctx, a):
-        y = _xp(a).exp(a)
+        y = as_arr(_xp(a), _xp(a).exp(a))
         ctx.save_for_backward(y)
         return y
 
@@ -308,7 +329,7 @@ class Tanh(NativeFunction):
 
     @staticmethod
     def forward(ctx, a):
-        y = _xp(a).tanh(a)
+        y = as_arr(_xp(a), _xp(a).tanh(a))
         ctx.save_for_backward(y)
         return y
 
@@ -331,7 +352,7 @@ class Sigmoid(NativeFunction):
         xp = _xp(a)
         # stable for large |x|: exp of a non-positive number only
         e = xp.exp(-xp.abs(a))
-        y = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        y = as_arr(xp, xp.where(a >= 0, 1 / (1 + e), e / (1 + e))).astype(a.dtype, copy=False)
         ctx.save_for_backward(y)
         return y
 
@@ -351,7 +372,7 @@ class Relu(NativeFunction):
 
     @staticmethod
     def forward(ctx, a):
-        y = _xp(a).maximum(a, 0)
+        y = as_arr(_xp(a), _xp(a).maximum(a, 0))
         ctx.save_for_backward(y)
         return y
 
@@ -372,7 +393,7 @@ class Sqrt(NativeFunction):
     @staticmethod
     def forward(ctx, a):
         with backend.np.errstate(invalid="ignore"):
-            y = _xp(a).sqrt(a)
+            y = as_arr(_xp(a), _xp(a).sqrt(a))
         ctx.save_for_backward(y)
         return y
 
@@ -394,31 +415,23 @@ def _float_input(x):
     return x
 
 
-def exp(input, *, out=None):
-    """e^input, elementwise."""
-    return Exp.apply(_float_input(input))
+def _unary(name, cls, doc):
+    def fn(input, *, out=None):
+        check_tensor(name, input)
+        return write_out(cls.apply(_float_input(input)), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
 
 
-def log(input, *, out=None):
-    """Natural logarithm (-inf at 0, nan below)."""
-    return Log.apply(_float_input(input))
-
-
-def sin(input, *, out=None):
-    return Sin.apply(_float_input(input))
-
-
-def cos(input, *, out=None):
-    return Cos.apply(_float_input(input))
-
-
-def tanh(input, *, out=None):
-    return Tanh.apply(_float_input(input))
-
-
-def sigmoid(input, *, out=None):
-    """1 / (1 + exp(-input)), computed without overflow."""
-    return Sigmoid.apply(_float_input(input))
+exp = _unary("exp", Exp, "e^input, elementwise (integer inputs give the default float dtype).")
+log = _unary("log", Log, "Natural logarithm (-inf at 0, nan below 0).")
+sin = _unary("sin", Sin, "Sine (radians).")
+cos = _unary("cos", Cos, "Cosine (radians).")
+tanh = _unary("tanh", Tanh, "Hyperbolic tangent.")
+sigmoid = _unary("sigmoid", Sigmoid, "1 / (1 + exp(-input)), computed without overflow.")
+sqrt = _unary("sqrt", Sqrt, "Square root (nan below 0); its gradient at 0 is inf, as in PyTorch.")
 
 
 def relu(input, inplace=False):
@@ -430,13 +443,12 @@ def relu(input, inplace=False):
     return Relu.apply(input)
 
 
-def sqrt(input, *, out=None):
-    return Sqrt.apply(_float_input(input))
-
-
 def square(input, *, out=None):
-    """input * input."""
-    return mul(input, input)
+    """input * input (integer dtypes kept; bool gives int64, as in PyTorch)."""
+    check_tensor("square", input)
+    if input._data.dtype == backend.np.bool_:
+        input = input.to(backend.int64)
+    return write_out(mul(input, input), out)
 
 
 # --------------------------------------------------------------------------- pow
@@ -479,7 +491,7 @@ class Pow(NativeFunction):
     @staticmethod
     def forward(ctx, a, b):
         with backend.np.errstate(divide="ignore", invalid="ignore"):
-            y = _xp(a).power(a, b)
+            y = as_arr(_xp(a), _xp(a).power(a, b))
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -487,24 +499,32 @@ class Pow(NativeFunction):
     def backward(ctx, g):
         a, b, y = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = sum_to_shape(g * b * a ** (b - 1), a.shape) if na else None
+        ga = None
+        if na:
+            from .pointwise import where  # noqa: PLC0415
+
+            ga = sum_to_shape(where(b == 0, 0.0, g * b * a ** (b - 1)), a.shape)  # 0 where b == 0 (PyTorch)
         gb = None
         if nb:
             from .pointwise import where  # noqa: PLC0415
 
-            safe = where(a == 0, a.new_ones(()), a)
-            gb = sum_to_shape(g * where((a == 0) & (b >= 0), y.new_zeros(()), y * safe.log()), b.shape)
+            safe = where(a == 0, 1.0, a)
+            gb = sum_to_shape(g * where((a == 0) & (b >= 0), 0.0, y * safe.log()), b.shape)
         return ga, gb
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b, y = ctx.saved_tensors
-        out = None if ta is None else ta * b * a ** (b - 1)
+        out = None
+        if ta is not None:
+            from .pointwise import where  # noqa: PLC0415
+
+            out = where(b == 0, 0.0, ta * b * a ** (b - 1))
         if tb is not None:
             from .pointwise import where  # noqa: PLC0415
 
-            safe = where(a == 0, a.new_ones(()), a)
-            t = tb * where((a == 0) & (b >= 0), y.new_zeros(()), y * safe.log())
+            safe = where(a == 0, 1.0, a)
+            t = tb * where((a == 0) & (b >= 0), 0.0, y * safe.log())
             out = t if out is None else out + t
         return out
 
@@ -552,6 +572,6 @@ attach_methods(
     __sub__=sub, __rsub__=_rsub, __isub__=make_inplace(sub),
     __mul__=mul, __rmul__=mul, __imul__=make_inplace(mul),
     __truediv__=div, __rtruediv__=_rdiv, __itruediv__=make_inplace(div),
-    __neg__=neg, __pos__=lambda self: self,
+    __neg__=neg,
     __pow__=pow, __rpow__=_rpow, __ipow__=make_inplace(pow),
 )
