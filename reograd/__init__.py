@@ -19,6 +19,7 @@ from .ops._common import result_type  # noqa: E402
 from .ops.activation import *  # noqa: E402,F401,F403
 from .ops.compare import *  # noqa: E402,F401,F403
 from .ops.conversion import *  # noqa: E402,F401,F403
+from .ops.dropout import *  # noqa: E402,F401,F403
 from .ops.creation import *  # noqa: E402,F401,F403
 from .ops.elementwise import *  # noqa: E402,F401,F403
 from .ops.index import *  # noqa: E402,F401,F403
