@@ -1,5 +1,5 @@
 """``reograd.nn``: modules, parameters, layers, losses, initialisation and utilities (as ``torch.nn``)."""
-from . import functional, init, utils  # noqa: F401
+from . import functional, init, losses, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401

@@ -475,3 +475,12 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "warnings", "np", "backend", "NativeFunction", "Tensor", "abs_", "clamp_min_",
     "clamp_min_nograd", "where_", "check_reduction", "reduce_loss", "reduction_from_legacy")]
+
+
+def __getattr__(name):
+    # the embedding ops live beside the Embedding module (nn/modules/sparse.py); imported lazily
+    if name in ("embedding", "embedding_bag"):
+        from .modules import sparse  # noqa: PLC0415
+
+        return getattr(sparse, name)
+    raise AttributeError(f"module 'reograd.nn.functional' has no attribute {name!r}")
