@@ -96,6 +96,9 @@ for inc in (True, False):
                         [PROD_SELF, I_DUP, PROD_SRC], id=f"prod-zeros-{inc}", double=False, jvp=False))
 CASES.append(OpCase("scatter_reduce_", lambda t, a, i, s: (a * 1).scatter_reduce_(1, i, s, "mean"),
                     [(2, 3), I_DUP, (2, 4)]))
+CASES.append(OpCase("one_hot", lambda t, x: t.nn.functional.one_hot(x, 4), [Int((2, 3), 0, 4)], grad=False))
+CASES.append(OpCase("one_hot", lambda t, x: t.nn.functional.one_hot(x), [Int((5,), 0, 3)], grad=False,
+                    id="inferred_classes"))
 globals().update(make_tests(CASES))
 
 
