@@ -32,6 +32,7 @@ from .ops.sorting import *  # noqa: E402,F401,F403
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
 from . import nn  # noqa: E402
+from . import func, viz  # noqa: E402
 from . import optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

@@ -355,9 +355,13 @@ def _broadcastable(src, dst):
 def _check_nan(node, i, g):
     arr = g._host()
     if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
-        trace = "".join(node.__dict__.get("_trace", ["(forward trace not recorded)\n"]))
+        from .anomaly import user_frames  # noqa: PLC0415
+
+        stack = node.__dict__.get("_trace")
+        trace = "".join(user_frames(stack)) if stack else "(forward trace not recorded: enable anomaly mode " \
+            "before the forward pass)\n"
         raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.\n"
-                           f"The forward call that created it:\n{trace}")
+                           f"Traceback of forward call that caused the error:\n{trace}")
 
 
 def _leaf_hooks(t, g):

@@ -170,13 +170,14 @@ class _SavedOther:
     """A saved array that is not an input: an output of the node (rebuilt as a graph tensor on
     unpack, without a reference cycle) or an intermediate (a constant)."""
 
-    __slots__ = ("data", "out_nr", "vc", "version")
+    __slots__ = ("data", "out_nr", "vc", "version", "tangent")
 
     def __init__(self, data):
         self.data = data
         self.out_nr = -1
         self.vc = None
         self.version = 0
+        self.tangent = None  # forward-mode tangent of a saved output, given back on unpack
 
     def unpack(self, node):
         if self.out_nr < 0:
@@ -184,7 +185,10 @@ class _SavedOther:
         if self.vc[0] != self.version:
             t = Tensor._make(self.data)
             _raise_modified(node, t, self.version, current=self.vc[0])
-        return Tensor._make(self.data, True, node, self.out_nr, self.vc)
+        t = Tensor._make(self.data, True, node, self.out_nr, self.vc)
+        if self.tangent is not None and _state.fw_level >= 0:
+            t._fw_grad = self.tangent
+        return t
 
 
 def _raise_modified(node, t, expected, current=None):
@@ -431,6 +435,12 @@ def _attach_tangents(ctx, args, results):
                 t = t.to(r.dtype)
             r._fw_grad = t
             _fw_track(r)
+    if isinstance(ctx._saved, list):  # saved outputs keep their tangents (forward-over-reverse)
+        for s in ctx._saved:
+            if type(s) is _SavedOther:
+                for r in results:
+                    if r is not None and s.data is r._data:
+                        s.tangent = r._fw_grad
 
 
 def _fw_track(t):

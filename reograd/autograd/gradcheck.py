@@ -90,14 +90,18 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
             warnings.warn(f"gradcheck: input {i} is {inputs[i].dtype}, not float64: the check is likely to fail "
                           "from rounding", stacklevel=2)
-    outs, analytic = _analytic_jacobian(func, inputs, diff_idx)
     try:
+        if fast_mode:
+            _fast_check(func, inputs, diff_idx, eps, atol, rtol, check_backward_ad, check_forward_ad)
+            return True
+        outs, analytic = _analytic_jacobian(func, inputs, diff_idx)
         for i in diff_idx:
             numeric = _numeric_jacobian(func, inputs, i, eps)
             for k in range(len(outs)):
                 a = analytic[k][i]
                 n = numeric[k]
-                _compare(a, n, atol, rtol, f"input {i} (shape {list(inputs[i].shape)})", k, "backward")
+                _compare(a, n, atol, rtol, f"input {i} (shape {list(inputs[i].shape)})", k, "backward",
+                         tuple(inputs[i].shape), tuple(outs[k].shape))
         if check_forward_ad:
             _check_forward(func, inputs, diff_idx, eps, atol, rtol)
     except GradcheckError:
@@ -107,17 +111,62 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def _compare(a, n, atol, rtol, what, k, mode):
+def _fast_check(func, inputs, diff_idx, eps, atol, rtol, backward, forward):
+    """fast_mode: compare u^T J v (random u, v) from backward / forward mode with finite differences."""
+    rng = np.random.default_rng(0)
+    outs = _outputs(func, inputs)
+    us = [rng.standard_normal(o._data.shape).astype(o._data.dtype) for o in outs]
+    for i in diff_idx:
+        x = inputs[i]
+        v = rng.standard_normal(x._data.shape).astype(x._data.dtype)
+        flat, vflat = x._data.reshape(-1), v.reshape(-1)
+        orig = flat.copy()
+        flat += eps * vflat
+        plus = [o._data.astype(np.float64) for o in _outputs(func, inputs)]
+        flat[:] = orig - eps * vflat
+        minus = [o._data.astype(np.float64) for o in _outputs(func, inputs)]
+        flat[:] = orig
+        numeric = sum(float(np.sum(u * (p - m) / (2 * eps))) for u, p, m in zip(us, plus, minus))
+        what = f"input {i} (shape {list(x.shape)})"
+        if backward:
+            outs = _outputs(func, inputs)
+            pairs = [(o, Tensor._make(u)) for o, u in zip(outs, us) if o.requires_grad]
+            analytic = 0.0
+            if pairs:
+                (g,) = _grad([p[0] for p in pairs], [x], [p[1] for p in pairs], allow_unused=True)
+                analytic = 0.0 if g is None else float(np.sum(g._data * v))
+            _compare(np.array([[analytic]]), np.array([[numeric]]), atol, rtol, what, "(all, projected)",
+                     "backward, fast mode: u^T J v with random u, v")
+        if forward:
+            from . import forward_ad as fwad  # noqa: PLC0415
+
+            with fwad.dual_level():
+                args = list(inputs)
+                args[i] = fwad.make_dual(x.detach(), Tensor._make(v))
+                with no_grad():
+                    fouts = _outputs(func, args)
+                analytic = 0.0
+                for o, u in zip(fouts, us):
+                    t = fwad.unpack_dual(o).tangent
+                    if t is not None:
+                        analytic += float(np.sum(u * t._data))
+            _compare(np.array([[analytic]]), np.array([[numeric]]), atol, rtol, what, "(all, projected)",
+                     "forward, fast mode: u^T J v with random u, v")
+
+
+def _compare(a, n, atol, rtol, what, k, mode, in_shape=None, out_shape=None):
     if a.shape != n.shape:
         raise GradcheckError(f"Jacobian shape mismatch for output {k} with respect to {what}: analytic "
                              f"{a.shape}, numeric {n.shape}")
     bad = ~np.isclose(a, n, rtol=rtol, atol=atol, equal_nan=True)
     if bad.any():
         r, c = np.argwhere(bad)[0]
+        ri = tuple(int(v) for v in np.unravel_index(r, out_shape)) if out_shape else int(r)
+        ci = tuple(int(v) for v in np.unravel_index(c, in_shape)) if in_shape else int(c)
         raise GradcheckError(
-            f"Jacobian mismatch for output {k} with respect to {what} ({mode} mode): at output element {r}, "
-            f"input element {c}: analytic {a[r, c]!r}, numeric {n[r, c]!r} ({int(bad.sum())} of {bad.size} "
-            f"entries differ).\nnumerical:{n}\nanalytical:{a}")
+            f"Jacobian mismatch for output {k} with respect to {what} ({mode} mode): at output element {ri}, "
+            f"input element {ci}: analytic {float(a[r, c])!r}, numeric {float(n[r, c])!r} ({int(bad.sum())} of "
+            f"{bad.size} entries differ).\nnumerical:{n}\nanalytical:{a}")
 
 
 def _check_forward(func, inputs, diff_idx, eps, atol, rtol):
@@ -140,7 +189,8 @@ def _check_forward(func, inputs, diff_idx, eps, atol, rtol):
                     tan = fwad.unpack_dual(o).tangent
                     cols[k][:, j] = 0 if tan is None else tan._data.reshape(-1)
         for k in cols:
-            _compare(cols[k], numeric[k], atol, rtol, f"input {i} (shape {list(x.shape)})", k, "forward")
+            _compare(cols[k], numeric[k], atol, rtol, f"input {i} (shape {list(x.shape)})", k, "forward",
+                     tuple(x.shape), None)
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, gen_non_contig_grad_outputs=False,
@@ -168,4 +218,4 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+                     raise_exception=raise_exception, fast_mode=fast_mode)
