@@ -18,6 +18,8 @@ from . import ops  # noqa: E402  (attaches the Tensor methods)
 from .ops._common import result_type  # noqa: E402
 from .ops.activation import *  # noqa: E402,F401,F403
 from .ops.compare import *  # noqa: E402,F401,F403
+from .ops.adaptive_pool import *  # noqa: E402,F401,F403
+from .ops.conv import *  # noqa: E402,F401,F403
 from .ops.conversion import *  # noqa: E402,F401,F403
 from .ops.dropout import *  # noqa: E402,F401,F403
 from .ops.creation import *  # noqa: E402,F401,F403
@@ -26,9 +28,11 @@ from .ops.index import *  # noqa: E402,F401,F403
 from .ops.linalg import *  # noqa: E402,F401,F403
 from .ops.norm import *  # noqa: E402,F401,F403
 from .ops.pointwise import *  # noqa: E402,F401,F403
+from .ops.pool import *  # noqa: E402,F401,F403
 from .ops.reduce import *  # noqa: E402,F401,F403
 from .ops.shape import *  # noqa: E402,F401,F403
 from .ops.sorting import *  # noqa: E402,F401,F403
+from .ops.upsample import *  # noqa: E402,F401,F403
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
 from . import nn  # noqa: E402

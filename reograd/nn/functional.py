@@ -477,6 +477,19 @@ __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "clamp_min_nograd", "where_", "check_reduction", "reduce_loss", "reduction_from_legacy")]
 
 
+# convolution and pooling (reograd/ops/conv.py, pool.py, adaptive_pool.py, upsample.py, im2col.py)
+from ..ops.adaptive_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,  # noqa: E402,F401
+                                 adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
+                                 adaptive_max_pool2d_with_indices, adaptive_max_pool3d)
+from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: E402,F401
+                        conv_transpose3d)
+from ..ops.im2col import fold, unfold  # noqa: E402,F401
+from ..ops.pool import (avg_pool1d, avg_pool2d, avg_pool3d, lp_pool1d, lp_pool2d, lp_pool3d,  # noqa: E402,F401
+                        max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_pool3d,
+                        max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
+from ..ops.upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear,  # noqa: E402,F401
+                            upsample_nearest)
+
 def __getattr__(name):
     # the embedding ops live beside the Embedding module (nn/modules/sparse.py); imported lazily
     if name in ("embedding", "embedding_bag"):

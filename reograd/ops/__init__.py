@@ -1,3 +1,3 @@
 """The differentiable operations, one module per kind. Importing this package attaches them to Tensor."""
-from . import (activation, compare, conversion, conv, creation, dropout, elementwise, index, linalg, loss,  # noqa: F401
-               norm, pad, pointwise, pool, reduce, shape, softmax, sorting)
+from . import (activation, adaptive_pool, compare, conversion, conv, creation, dropout, elementwise, im2col, index, linalg, loss,  # noqa: F401
+               norm, pad, pointwise, pool, reduce, shape, softmax, sorting, upsample)

@@ -1,2 +1,226 @@
-"""(being written)"""
-__all__ = []
+"""Convolution (PyTorch's conv1d/2d/3d and conv_transpose1d/2d/3d), lowered to matrix products.
+
+What PyTorch (and deep learning) calls convolution is cross-correlation: no kernel flip,
+
+    y[n, o, i] = b[o] + sum_{c, k} w[o, c, k] * x_pad[n, g(o)*C/groups + c, i*stride + k*dilation]
+
+Output size per spatial dim: floor((W - D*(F-1) - 1 + 2P) / S) + 1 (the notes' floor((W - F + 2P)/S) + 1
+when D = 1). The forward is im2col (one strided copy, ``im2col.py``) followed by ONE batched GEMM per
+call: W (groups, O/g, C/g * prod(K)) @ cols (N, groups, C/g * prod(K), L). Backward falls out of the
+two differentiable pieces: the matmul's backward gives W^T @ g (then col2im = ``Fold``, i.e. the
+transposed convolution) for the input and g @ cols^T (summed over the batch) for the weight; since
+``Unfold``/``Fold`` are each other's backward and matmul differentiates with Tensor ops, double
+backward and forward mode (jvp) work to any order.
+
+Transposed convolution (``conv_transpose*``) is the adjoint map: cols = W^T @ x, then col2im into
+an output of size (W_in - 1)*S - 2P + D*(F-1) + output_padding + 1.
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd.tensor import Tensor
+from .im2col import Fold, Unfold, fold, ntuple, out_size, unfold  # noqa: F401
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+
+
+def _check_inputs(op, nd, input, weight, bias, transposed=False):
+    for name, t in (("input", input), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(t).__name__}")
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got "
+                           f"input of size: {list(input.shape)}")
+    if weight.dim() != nd + 2:
+        raise RuntimeError(f"{op}: expected weight to be {nd + 2}-dimensional (out_channels, in_channels/groups, "
+                           f"*kernel_size), but got weight of size {list(weight.shape)}")
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != input.dtype):
+        raise RuntimeError(f"{op}: expected input ({input.dtype}), weight ({weight.dtype})"
+                           + (f" and bias ({bias.dtype})" if bias is not None else "") + " to have the same dtype")
+    if not input.is_floating_point():
+        raise RuntimeError(f"{op}: expected a floating point input, got dtype {input.dtype}")
+    if bias is not None:
+        n_out = weight.shape[0] if not transposed else None
+        if bias.dim() != 1 or (n_out is not None and bias.shape[0] != n_out):
+            raise RuntimeError(f"{op}: expected bias to be 1-dimensional with {n_out} elements (weight shape "
+                               f"{list(weight.shape)}), but got bias of size {list(bias.shape)}")
+
+
+def _check_groups(op, groups, C, weight, input, transposed):
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    if transposed:
+        if weight.shape[0] % groups:
+            raise RuntimeError(f"{op}: groups={groups} must divide the number of input channels "
+                               f"(weight shape {list(weight.shape)})")
+        if C != weight.shape[0]:
+            raise RuntimeError(f"{op}: expected input with {weight.shape[0]} channels (weight shape "
+                               f"{list(weight.shape)}), got input of shape {list(input.shape)}")
+        return
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"{op}: given groups={groups}, expected weight to be divisible by {groups} at dimension 0 "
+                           f"(out_channels), but got weight of size {list(weight.shape)}")
+    if C % groups:
+        raise RuntimeError(f"{op}: groups={groups} does not divide the {C} input channels (input shape "
+                           f"{list(input.shape)})")
+    if C != weight.shape[1] * groups:
+        extra = f" and groups={groups}" if groups != 1 else ""
+        raise RuntimeError(f"{op}: expected input with {weight.shape[1] * groups} channels (weight shape "
+                           f"{list(weight.shape)}{extra}), got input of shape {list(input.shape)}")
+
+
+def _gemm(w, cols, groups, N, kp, L):
+    """W (O, C/g, *K) times columns (N, C*kp, L) -> (N, O, L): one batched matmul (per group)."""
+    O = w.shape[0]
+    ckg = w.shape[1] * kp
+    if groups == 1:
+        return w.reshape(O, ckg) @ cols
+    y = w.reshape(groups, O // groups, ckg) @ cols.reshape(N, groups, ckg, L)
+    return y.reshape(N, O, L)
+
+
+def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    _check_inputs(op, nd, input, weight, bias)
+    unbatched = input.dim() == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    N, C = x.shape[0], x.shape[1]
+    _check_groups(op, groups, C, weight, input, False)
+    K = tuple(weight.shape[2:])
+    St = ntuple(op, "stride", stride, nd)
+    D = ntuple(op, "dilation", dilation, nd)
+    if any(s <= 0 for s in St):
+        raise RuntimeError(f"{op}: non-positive stride is not supported (stride={St})")
+    if any(d <= 0 for d in D):
+        raise RuntimeError(f"{op}: dilation should be greater than zero (dilation={D})")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * nd
+        elif padding == "same":
+            if any(s != 1 for s in St):
+                raise RuntimeError(f"{op}: padding='same' is not supported for strided convolutions (stride={St})")
+            pads = tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for d, k in zip(D, K))
+        else:
+            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+    else:
+        P = ntuple(op, "padding", padding, nd)
+        if any(p < 0 for p in P):
+            raise RuntimeError(f"{op}: negative padding is not supported (padding={P})")
+        pads = tuple((p, p) for p in P)
+    S = tuple(x.shape[2:])
+    O = out_size(S, K, D, pads, St)
+    if any(o <= 0 for o in O):
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(S, pads))
+        ext = tuple(d * (k - 1) + 1 for d, k in zip(D, K))
+        raise RuntimeError(
+            f"{op}: kernel size {K} (dilated extent {ext}) is larger than the padded input {padded} "
+            f"(input shape {list(input.shape)}, weight shape {list(weight.shape)}, padding {pads}, stride {St}): "
+            f"the output size floor((W - F + 2P)/S) + 1 would be {O}; it must be at least 1")
+    kp, L = math.prod(K), math.prod(O)
+    if kp == 1 and all(s == 1 for s in St) and all(p == (0, 0) for p in pads):
+        cols = x.reshape(N, C, L)  # 1x1 convolution: the input already is the column matrix
+    else:
+        cols = Unfold.apply(x, geo=(K, D, pads, St))
+    y = _gemm(weight, cols, groups, N, kp, L).reshape((N, weight.shape[0]) + O)
+    if bias is not None:
+        y = y + bias.reshape((bias.shape[0],) + (1,) * nd)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""1-D convolution (cross-correlation): (N, C_in, L) * (C_out, C_in/groups, k) -> (N, C_out, L_out).
+
+    ``padding``: int, tuple, 'valid' (= 0) or 'same' (output length = input length; stride 1 only).
+    L_out = floor((L + 2*padding - dilation*(k-1) - 1) / stride) + 1. Unbatched (C_in, L) works too.
+    """
+    return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""2-D convolution (cross-correlation, as in PyTorch):
+
+    y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] * x_pad[n, c + g*C/groups, i*s_h + p*d_h, j*s_w + q*d_w]
+
+    Shapes: input (N, C_in, H, W) (or unbatched (C_in, H, W)), weight (C_out, C_in/groups, kH, kW),
+    bias (C_out,). H_out = floor((H + 2*pad_h - d_h*(kH-1) - 1)/s_h) + 1, likewise W_out.
+    ``padding``: int, pair, 'valid' or 'same'. ``groups`` = C_in gives a depthwise convolution.
+
+    >>> conv2d(reograd.randn(8, 3, 28, 28), reograd.randn(16, 3, 5, 5), padding=2).shape
+    reograd.Size([8, 16, 28, 28])
+    """
+    return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""3-D convolution: (N, C_in, D, H, W) * (C_out, C_in/groups, kD, kH, kW) -> (N, C_out, D_out, H_out, W_out)."""
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transposend(op, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    _check_inputs(op, nd, input, weight, bias, transposed=True)
+    unbatched = input.dim() == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    N, C = x.shape[0], x.shape[1]
+    if isinstance(padding, str):
+        raise RuntimeError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
+    _check_groups(op, groups, C, weight, input, True)
+    K = tuple(weight.shape[2:])
+    St = ntuple(op, "stride", stride, nd)
+    P = ntuple(op, "padding", padding, nd)
+    OP = ntuple(op, "output_padding", output_padding, nd)
+    D = ntuple(op, "dilation", dilation, nd)
+    if any(s <= 0 for s in St) or any(d <= 0 for d in D) or any(p < 0 for p in P):
+        raise RuntimeError(f"{op}: stride and dilation must be positive and padding non-negative "
+                           f"(stride={St}, dilation={D}, padding={P})")
+    for o, s, d in zip(OP, St, D):
+        if o < 0 or (o >= s and o >= d):
+            raise RuntimeError(f"{op}: output padding must be smaller than either stride or dilation, but got "
+                               f"output_padding={OP}, stride={St}, dilation={D}")
+    Cout = weight.shape[1] * groups
+    if bias is not None and bias.shape[0] != Cout:
+        raise RuntimeError(f"{op}: expected bias of {Cout} elements (weight shape {list(weight.shape)}, groups="
+                           f"{groups}), got bias of size {list(bias.shape)}")
+    S = tuple(x.shape[2:])
+    out = tuple((s - 1) * st - 2 * p + d * (k - 1) + o + 1 for s, st, p, d, k, o in zip(S, St, P, D, K, OP))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"{op}: the output size (W_in - 1)*S - 2P + D*(F-1) + output_padding + 1 = {out} is too "
+                           f"small (input shape {list(input.shape)}, weight shape {list(weight.shape)}, "
+                           f"stride {St}, padding {P})")
+    kp, L = math.prod(K), math.prod(S)
+    cg, og = C // groups, weight.shape[1]
+    if groups == 1:
+        cols = weight.reshape(C, og * kp).mT @ x.reshape(N, C, L)          # (N, Cout*kp, L)
+    else:
+        cols = weight.reshape(groups, cg, og * kp).mT @ x.reshape(N, groups, cg, L)
+        cols = cols.reshape(N, Cout * kp, L)
+    pads = tuple((p, p) for p in P)
+    if kp == 1 and all(s == 1 for s in St) and all(p == 0 for p in P):
+        y = cols.reshape((N, Cout) + out)
+    else:
+        y = Fold.apply(cols, S=out, geo=(K, D, pads, St))
+    if bias is not None:
+        y = y + bias.reshape((Cout,) + (1,) * nd)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    r"""1-D transposed convolution (the adjoint of conv1d; "deconvolution"):
+    (N, C_in, L) * (C_in, C_out/groups, k) -> (N, C_out, (L-1)*stride - 2*padding + dilation*(k-1) + output_padding + 1).
+    """
+    return _conv_transposend("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    r"""2-D transposed convolution: each input pixel scatters ``weight``-scaled copies into the output
+    (col2im of W^T x), the gradient of conv2d w.r.t. its input. weight: (C_in, C_out/groups, kH, kW);
+    H_out = (H-1)*s - 2p + d*(kH-1) + output_padding + 1 (likewise W_out).
+    """
+    return _conv_transposend("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    r"""3-D transposed convolution: weight (C_in, C_out/groups, kD, kH, kW)."""
+    return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
