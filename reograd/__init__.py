@@ -37,7 +37,7 @@ from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
 from . import nn  # noqa: E402
 from . import func, viz  # noqa: E402
-from . import cuda, utils  # noqa: E402
+from . import cuda, utils, vision  # noqa: E402
 from . import optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
