@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import gzip
-import os
 import sys
 import time
 
@@ -35,121 +33,25 @@ def autodiff_example():
 
 
 # --------------------------------------------------------------------------------------
-# MNIST files: where they are, reading them, fetching them
+# the data: reograd.vision.datasets.MNIST finds (root, $REOGRAD_DATA, cache), checks and downloads it
 # --------------------------------------------------------------------------------------
-class MNISTNotFound(RuntimeError):
-    pass
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
 
-def cache_dir():
-    """``$XDG_CACHE_HOME/reograd/data`` (default ``~/.cache/reograd/data``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "reograd", "data")
+def load_mnist(root=None, download=True):
+    """``(x_train, y_train, x_test, y_test, folder)``: images as float32 ``(N, 784)`` normalized with MNIST's
+    mean and std (0.1307, 0.3081), labels as int64. Raises RuntimeError saying where to put the files."""
+    from .vision.datasets import MNIST
 
-
-def _candidates(base):
-    """Folders under a data root where the four MNIST files may lie."""
-    return [base, os.path.join(base, "mnist"), os.path.join(base, "MNIST", "raw"), os.path.join(base, "MNIST")]
-
-
-def _has_mnist(folder):
-    return all(os.path.isfile(os.path.join(folder, f)) or os.path.isfile(os.path.join(folder, f[:-3]))
-               for f in MNIST_FILES.values())
-
-
-def search_roots(root=None):
-    """Data roots searched, in order: ``root`` (--root), ``$REOGRAD_DATA``, the cache folder."""
-    roots = []
-    if root:
-        roots.append(os.path.abspath(os.path.expanduser(root)))
-    if os.environ.get("REOGRAD_DATA"):
-        roots.append(os.path.abspath(os.path.expanduser(os.environ["REOGRAD_DATA"])))
-    roots.append(cache_dir())
-    return roots
-
-
-def find_mnist(root=None):
-    """The folder holding the four MNIST IDX files (``.gz`` or not), or None."""
-    for base in search_roots(root):
-        for folder in _candidates(base):
-            if _has_mnist(folder):
-                return folder
-    return None
-
-
-def download_mnist(dest, timeout=20.0, log=print):
-    """Fetch the four MNIST files into ``dest`` (each written atomically); returns ``dest``.
-
-    Raises ``MNISTNotFound`` when no mirror answers (no network)."""
-    import urllib.request
-
-    os.makedirs(dest, exist_ok=True)
-    for name in MNIST_FILES.values():
-        target = os.path.join(dest, name)
-        if os.path.isfile(target):
-            continue
-        errors = []
-        for mirror in MNIST_MIRRORS:
-            try:
-                log(f"downloading {mirror + name}")
-                with urllib.request.urlopen(mirror + name, timeout=timeout) as r:
-                    data = r.read()
-                gzip.decompress(data)  # a truncated or wrong file fails here, before it is kept
-                tmp = target + ".part"
-                with open(tmp, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, target)
-                break
-            except Exception as e:  # no network, HTTP error, bad gzip: try the next mirror
-                errors.append(f"{mirror}: {e}")
-        else:
-            raise MNISTNotFound(f"could not download {name}: " + "; ".join(errors))
-    return dest
-
-
-def read_idx(path):
-    """An IDX file (MNIST's format; ``.gz`` or not) as a NumPy array (uint8 images/labels)."""
-    opener = gzip.open if path.endswith(".gz") else open
-    if not os.path.isfile(path) and os.path.isfile(path[:-3]):
-        path, opener = path[:-3], open
-    with opener(path, "rb") as f:
-        data = f.read()
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
-        raise ValueError(f"{path}: not an unsigned-byte IDX file (bad magic number {data[:4]!r})")
-    ndim = data[3]
-    dims = np.frombuffer(data, dtype=">u4", count=ndim, offset=4).astype(np.int64)
-    n = int(np.prod(dims))
-    offset = 4 + 4 * ndim
-    if len(data) - offset < n:
-        raise ValueError(f"{path}: truncated IDX file: header says shape {tuple(dims)} ({n} bytes), "
-                         f"but only {len(data) - offset} bytes follow")
-    return np.frombuffer(data, dtype=np.uint8, count=n, offset=offset).reshape(tuple(dims))
-
-
-def load_mnist(folder):
-    """``(x_train, y_train, x_test, y_test)``: images as float32 ``(N, 784)`` normalized with MNIST's mean
-    and std (0.1307, 0.3081), labels as int64."""
-    arrs = {k: read_idx(os.path.join(folder, f)) for k, f in MNIST_FILES.items()}
-
+    train = MNIST(root, train=True, download=download)
+    test = MNIST(root, train=False, download=download)
     lut = ((np.arange(256) / 255.0 - MNIST_MEAN) / MNIST_STD).astype(np.float32)  # one pass, no temporaries
 
-    def prep(x):
-        return lut[x.reshape(len(x), -1)]
+    def prep(ds):
+        images = ds.data.numpy()
+        return lut[images.reshape(len(images), -1)], ds.targets.numpy()
 
-    return (prep(arrs["train_images"]), arrs["train_labels"].astype(np.int64),
-            prep(arrs["test_images"]), arrs["test_labels"].astype(np.int64))
-
-
-def _where_to_put(root):
-    roots = search_roots(root)
-    names = ", ".join(MNIST_FILES.values())
-    lines = ["MNIST was not found and could not be downloaded.", "Looked for the files in:"]
-    lines += [f"  {folder}" for base in roots for folder in _candidates(base)[:2]]
-    lines += [f"Put the four files ({names}) in a folder named 'mnist' under a data root and pass",
-              "  --root DATA_ROOT   or   export REOGRAD_DATA=DATA_ROOT",
-              f"or into {os.path.join(cache_dir(), 'mnist')} (they are at http://yann.lecun.com/exdb/mnist/ "
-              "and its mirrors)."]
-    return "\n".join(lines)
+    return (*prep(train), *prep(test), train.raw_folder)
 
 
 # --------------------------------------------------------------------------------------
@@ -196,20 +98,10 @@ def mnist_demo(argv=None):
 
     args = mnist_parser().parse_args(argv)
     t_start = time.perf_counter()
-    folder = find_mnist(args.root)
-    if folder is None and not args.no_download:
-        dest = os.path.join(os.path.abspath(args.root) if args.root else cache_dir(), "mnist")
-        try:
-            folder = download_mnist(dest, log=lambda m: print(m, file=sys.stderr))
-        except (MNISTNotFound, OSError) as e:
-            print(f"download failed: {e}", file=sys.stderr)
-    if folder is None:
-        print(_where_to_put(args.root), file=sys.stderr)
-        return 1
     try:
-        x_train, y_train, x_test, y_test = load_mnist(folder)
-    except (OSError, ValueError, EOFError) as e:
-        print(f"MNIST files in {folder} are unreadable: {e}", file=sys.stderr)
+        x_train, y_train, x_test, y_test, folder = load_mnist(args.root, download=not args.no_download)
+    except (RuntimeError, OSError) as e:  # not found (the message says where to put it), unreadable, no network
+        print(f"MNIST was not found or could not be read.\n{e}", file=sys.stderr)
         return 1
 
     reograd.manual_seed(args.seed)
