@@ -35,11 +35,24 @@ from .ops.sorting import *  # noqa: E402,F401,F403
 from .ops.upsample import *  # noqa: E402,F401,F403
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
-from . import nn  # noqa: E402
-from . import func, viz  # noqa: E402
-from . import cuda, utils, vision  # noqa: E402
-from . import optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+# Subpackages load on first use (``reograd.nn``, ``import reograd.optim``...): ``import reograd`` stays fast.
+_SUBPACKAGES = ("nn", "optim", "func", "viz", "cuda", "utils", "vision", "train", "compat")
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'reograd' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBPACKAGES))
 
 __version__ = "0.1.0"
 
