@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 
+from ..autograd.function import NativeFunction
 from ..autograd.tensor import Tensor
-from .im2col import Fold, Unfold, fold, ntuple, out_size, unfold  # noqa: F401
+from .im2col import Fold, Unfold, fold, im2col_array, ntuple, out_size, unfold  # noqa: F401
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
@@ -71,13 +72,122 @@ def _check_groups(op, groups, C, weight, input, transposed):
 
 
 def _gemm(w, cols, groups, N, kp, L):
-    """W (O, C/g, *K) times columns (N, C*kp, L) -> (N, O, L): one batched matmul (per group)."""
+    """W (O, C/g, *K) times columns (N, C*kp, L) -> (N, O, L): one batched matmul (per group).
+
+    Works on arrays and on Tensors alike (only ``reshape`` and ``@``)."""
     O = w.shape[0]
     ckg = w.shape[1] * kp
     if groups == 1:
         return w.reshape(O, ckg) @ cols
     y = w.reshape(groups, O // groups, ckg) @ cols.reshape(N, groups, ckg, L)
     return y.reshape(N, O, L)
+
+
+def _is_pointwise(K, pads, St):
+    return math.prod(K) == 1 and all(s == 1 for s in St) and all(p == (0, 0) for p in pads)
+
+
+class UnfoldCached(NativeFunction):
+    """im2col of ``x`` whose columns were already computed (by the convolution's forward): returns them
+    without recomputing. Same derivative as ``Unfold`` (backward: ``Fold``)."""
+
+    node_name = "Im2ColBackward0"
+
+    @staticmethod
+    def forward(ctx, x, cols=None, geo=None):
+        ctx.geo, ctx.S = geo, x.shape[2:]
+        return cols
+
+    @staticmethod
+    def backward(ctx, g):
+        return Fold.apply(g, S=ctx.S, geo=ctx.geo)
+
+    @staticmethod
+    def jvp(ctx, t, cols=None, geo=None):
+        return Unfold.apply(t, geo=ctx.geo)
+
+
+class ConvNd(NativeFunction):
+    """y = conv(x, w) + b as ONE op: im2col (one strided copy) + one batched GEMM; bias added in place.
+
+    Backward (Tensor ops / ops with their own backward, so any derivative order works):
+    - input: for stride 1 (and padding <= dilated kernel extent) the full convolution of g with the
+      flipped, in/out-transposed kernel (this same fast op, no col2im); otherwise col2im(W^T g);
+    - weight: g @ cols^T summed over the batch, reusing the forward's columns;
+    - bias: g summed over batch and space.
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, geo=None, groups=1):
+        K, D, pads, St = geo
+        N, C = x.shape[:2]
+        O = out_size(x.shape[2:], K, D, pads, St)
+        kp, L = math.prod(K), math.prod(O)
+        cols = x.reshape(N, C, L) if _is_pointwise(K, pads, St) else im2col_array(x, K, D, pads, St)
+        y = _gemm(w, cols, groups, N, kp, L)
+        if b is not None:
+            y += b.reshape(-1, 1)
+        ctx.save_for_backward(x, w)
+        ctx.cols, ctx.geo, ctx.groups, ctx.yshape = cols, geo, groups, (N, w.shape[0]) + O
+        return y.reshape(ctx.yshape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        K, D, pads, St = ctx.geo
+        G = ctx.groups
+        nd = len(K)
+        N, C = x.shape[0], x.shape[1]
+        Oc = w.shape[0]
+        kp, L = math.prod(K), math.prod(ctx.yshape[2:])
+        gx = gw = gb = None
+        if len(needs) > 2 and needs[2]:
+            gb = g.sum(dim=(0,) + tuple(range(2, 2 + nd)))
+        if needs[0]:
+            ext = tuple(d * (k - 1) for d, k in zip(D, K))
+            if all(s == 1 for s in St) and all(lo <= e and hi <= e for (lo, hi), e in zip(pads, ext)):
+                wt = w.flip(tuple(range(2, 2 + nd))) if kp > 1 else w
+                if G == 1:
+                    wt = wt.transpose(0, 1)
+                else:
+                    wt = wt.reshape((G, Oc // G, C // G) + K).transpose(1, 2).reshape((C, Oc // G) + K)
+                pads2 = tuple((e - lo, e - hi) for (lo, hi), e in zip(pads, ext))
+                gx = ConvNd.apply(g, wt, None, geo=(K, D, pads2, St), groups=G)
+            else:
+                ckg = w.shape[1] * kp
+                if G == 1:
+                    cg = w.reshape(Oc, ckg).mT @ g.reshape(N, Oc, L)
+                else:
+                    cg = (w.reshape(G, Oc // G, ckg).mT @ g.reshape(N, G, Oc // G, L)).reshape(N, C * kp, L)
+                gx = Fold.apply(cg, S=tuple(x.shape[2:]), geo=ctx.geo)
+        if needs[1]:
+            if _is_pointwise(K, pads, St):
+                cols = x.reshape(N, C, L)
+            else:
+                cols = UnfoldCached.apply(x, cols=ctx.cols, geo=ctx.geo)
+            if G == 1:
+                gw = (g.reshape(N, Oc, L) @ cols.mT).sum(0).reshape(w.shape)
+            else:
+                ckg = w.shape[1] * kp
+                gw = (g.reshape(N, G, Oc // G, L) @ cols.reshape(N, G, ckg, L).mT).sum(0).reshape(w.shape)
+        return gx, gw, gb
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb=None, geo=None, groups=1):
+        x, w = ctx.saved_tensors
+        out = None
+        if tx is not None:
+            out = ConvNd.apply(tx, w, None, geo=ctx.geo, groups=ctx.groups)
+        if tw is not None:
+            t = ConvNd.apply(x, tw, None, geo=ctx.geo, groups=ctx.groups)
+            out = t if out is None else out + t
+        if tb is not None:
+            t = tb.reshape((1, -1) + (1,) * (len(ctx.yshape) - 2))
+            out = t.expand(ctx.yshape) if out is None else out + t
+        return out
 
 
 def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
@@ -116,14 +226,7 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
             f"{op}: kernel size {K} (dilated extent {ext}) is larger than the padded input {padded} "
             f"(input shape {list(input.shape)}, weight shape {list(weight.shape)}, padding {pads}, stride {St}): "
             f"the output size floor((W - F + 2P)/S) + 1 would be {O}; it must be at least 1")
-    kp, L = math.prod(K), math.prod(O)
-    if kp == 1 and all(s == 1 for s in St) and all(p == (0, 0) for p in pads):
-        cols = x.reshape(N, C, L)  # 1x1 convolution: the input already is the column matrix
-    else:
-        cols = Unfold.apply(x, geo=(K, D, pads, St))
-    y = _gemm(weight, cols, groups, N, kp, L).reshape((N, weight.shape[0]) + O)
-    if bias is not None:
-        y = y + bias.reshape((bias.shape[0],) + (1,) * nd)
+    y = ConvNd.apply(x, weight, bias, geo=(K, D, pads, St), groups=groups)
     return y.squeeze(0) if unbatched else y
 
 

@@ -142,10 +142,179 @@ def _window_argmax(xa, K, St, D, O, pads):
     return flat.astype(np.int64, copy=False)
 
 
+def _blocks(K, St, D, pads, O, S):
+    """True when the windows tile the input without overlap or padding: kernel == stride, dilation 1,
+    no padding (a right remainder that no window reaches is allowed)."""
+    return (tuple(K) == tuple(St) and all(d == 1 for d in D) and all(lo == 0 for lo, _ in pads)
+            and all(o * k <= s for o, k, s in zip(O, K, S)))
+
+
+def _block_view(a, K, O):
+    """(N, C, *S) -> view (N, C, O1, k1, O2, k2, ...) of the part covered by the non-overlapping windows."""
+    nd = len(K)
+    a = a[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(O, K))]
+    shape = a.shape[:2]
+    for o, k in zip(O, K):
+        shape += (o, k)
+    return a.reshape(shape) if a.flags.c_contiguous else _as_blocks(a, K, O, nd)
+
+
+def _as_blocks(a, K, O, nd):
+    st = a.strides
+    shape, strides = a.shape[:2], st[:2]
+    for i in range(nd):
+        shape += (O[i], K[i])
+        strides += (st[2 + i] * K[i], st[2 + i])
+    return _xp(a).lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
+
+
+def _offset(nd, kidx):
+    """Index selecting window offset ``kidx`` in a block view (N, C, O1, k1, O2, k2, ...)."""
+    idx = (slice(None), slice(None))
+    for k in kidx:
+        idx += (slice(None), k)
+    return idx
+
+
+class BlockMax(NativeFunction):
+    """Max over non-overlapping windows (kernel == stride, no padding): (N, C, *S) -> (N, C, *O).
+
+    The first maximum in row-major window order wins (NaN propagates, first NaN wins), as PyTorch;
+    ``ctx.arg`` holds its window offset (flat over the kernel). Backward: BlockMaxT (route g to it)."""
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, K=None, O=None):
+        xp = _xp(x)
+        nd = len(K)
+        v = _block_view(x, K, O)
+        offs = [v[_offset(nd, kidx)] for kidx in itertools.product(*(range(k) for k in K))]
+        best = offs[0].copy()
+        for c in offs[1:]:
+            xp.maximum(best, c, out=best)  # NaN propagates
+        arg = xp.zeros(best.shape, dtype=np.int8 if len(offs) < 128 else np.int64)
+        nan = x.dtype.kind == "f" and bool(xp.isnan(best).any())
+        for j in range(len(offs) - 1, 0, -1):  # reverse order: the first maximum is written last
+            hit = offs[j] == best
+            if nan:
+                hit |= xp.isnan(offs[j])
+            xp.copyto(arg, j, where=hit)
+        if nan:  # offset 0 wins if it is the max or a NaN
+            xp.copyto(arg, 0, where=(offs[0] == best) | xp.isnan(offs[0]))
+        else:
+            xp.copyto(arg, 0, where=offs[0] == best)
+        ctx.K, ctx.O, ctx.S, ctx.arg = K, O, x.shape[2:], arg
+        return best
+
+    @staticmethod
+    def backward(ctx, g):
+        return BlockMaxT.apply(g, ctx.arg, K=ctx.K, S=ctx.S)
+
+    @staticmethod
+    def jvp(ctx, t, K=None, O=None):
+        return BlockGather.apply(t, ctx.arg, K=ctx.K)
+
+
+class BlockGather(NativeFunction):
+    """y[n, c, o] = x[n, c, window o at offset arg[n, c, o]] (non-overlapping windows); backward: BlockMaxT."""
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx, x, arg, K=None):
+        nd = len(K)
+        O = arg.shape[2:]
+        ctx.K, ctx.S, ctx.arg = K, x.shape[2:], arg
+        v = _block_view(x, K, O)
+        out = None
+        for j, kidx in enumerate(itertools.product(*(range(k) for k in K))):
+            c = v[_offset(nd, kidx)]
+            if out is None:
+                out = c.copy()
+            else:
+                _xp(x).copyto(out, c, where=arg == j)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return BlockMaxT.apply(g, ctx.arg, K=ctx.K, S=ctx.S), None
+
+    @staticmethod
+    def jvp(ctx, t, _arg, K=None):
+        return BlockGather.apply(t, ctx.arg, K=ctx.K)
+
+
+class BlockMaxT(NativeFunction):
+    """Adjoint of BlockGather: (N, C, *O) -> (N, C, *S), g placed at each window's arg offset, 0 elsewhere."""
+
+    node_name = "MaxPool2DWithIndicesBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, arg, K=None, S=None):
+        xp = _xp(g)
+        nd = len(K)
+        O = g.shape[2:]
+        ctx.K, ctx.arg = K, arg
+        out = xp.zeros(g.shape[:2] + tuple(S), dtype=g.dtype)
+        v = out[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(O, K))]
+        shape = g.shape[:2]
+        for o, k in zip(O, K):
+            shape += (o, k)
+        if not v.flags.c_contiguous:
+            blk = xp.zeros(shape, dtype=g.dtype)
+        else:
+            blk = v.reshape(shape)
+        for j, kidx in enumerate(itertools.product(*(range(k) for k in K))):
+            xp.copyto(blk[_offset(nd, kidx)], g, where=arg == j)
+        if not v.flags.c_contiguous:
+            v[...] = blk.reshape(v.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return BlockGather.apply(gg, ctx.arg, K=ctx.K), None
+
+    @staticmethod
+    def jvp(ctx, t, _arg, K=None, S=None):
+        return BlockMaxT.apply(t, ctx.arg, K=ctx.K, S=ctx.S)
+
+
+def _block_indices(arg, K, S):
+    """Flat input indices (PyTorch's return_indices convention) from per-window offsets."""
+    xp = _xp(arg)
+    nd = len(K)
+    O = arg.shape[2:]
+    ks = xp.unravel_index(arg.astype(np.int64), K) if nd > 1 else (arg.astype(np.int64),)
+    flat = None
+    for d in range(nd):
+        o = xp.arange(O[d]).reshape((-1,) + (1,) * (nd - 1 - d))
+        pos = o * K[d] + ks[d]
+        flat = pos if flat is None else flat * S[d] + pos
+    return flat.astype(np.int64, copy=False)
+
+
+def _block_arg(xa, K, O):
+    class _Ctx:
+        pass
+    ctx = _Ctx()
+    BlockMax.forward(ctx, xa, K=K, O=O)
+    return ctx.arg
+
+
 def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, unbatched = _batched(op, nd, input)
     K, St, P, D, O, pads = _geometry(op, nd, x, kernel_size, stride, padding, dilation, ceil_mode, input)
     N, C = x.shape[:2]
+    if _blocks(K, St, D, pads, O, x.shape[2:]) and x._data.dtype.kind == "f" and x.numel() > 0:
+        out = BlockMax.apply(x, K=K, O=O)
+        if not return_indices:
+            return out.squeeze(0) if unbatched else out
+        ind = Tensor._make(_block_indices(out.grad_fn.arg if out.grad_fn is not None else
+                                          _block_arg(x._data, K, O), K, x.shape[2:]))
+        if unbatched:
+            out, ind = out.squeeze(0), ind.squeeze(0)
+        return out, ind
     idx = _window_argmax(x._data, K, St, D, O, pads)
     L, M = math.prod(O), math.prod(x.shape[2:])
     out = Gather.apply(x.reshape(N, C, M), idx.reshape(N, C, L)).reshape((N, C) + O)
@@ -205,8 +374,21 @@ def _window_sum_t(g, S, K, St, pads):
     xp = _xp(g)
     O = g.shape[2:]
     full = tuple(max(s + lo + hi, (o - 1) * st + k) for s, (lo, hi), o, st, k in zip(S, pads, O, St, K))
-    out = xp.zeros(g.shape[:2] + full, dtype=g.dtype)
     head = (slice(None), slice(None))
+    if tuple(K) == tuple(St) and all(lo == 0 for lo, _ in pads):
+        # non-overlapping windows: each input position gets the value of its (single) window
+        bshape, rshape = g.shape[:2], g.shape[:2]
+        for o, k in zip(O, K):
+            bshape += (o, k)
+            rshape += (o, 1)
+        blk = xp.broadcast_to(g.reshape(rshape), bshape).reshape(g.shape[:2] + tuple(o * k for o, k in zip(O, K)))
+        if all(o * k == s for o, k, s in zip(O, K, S)):
+            return blk
+        out = xp.zeros(g.shape[:2] + tuple(S), dtype=g.dtype)
+        cover = tuple(slice(0, min(o * k, s)) for o, k, s in zip(O, K, S))
+        out[head + cover] = blk[head + cover]
+        return out
+    out = xp.zeros(g.shape[:2] + full, dtype=g.dtype)
     for kidx in itertools.product(*(range(k) for k in K)):
         sl = tuple(slice(kk, kk + st * (o - 1) + 1, st) for kk, st, o in zip(kidx, St, O))
         out[head + sl] += g
@@ -222,9 +404,16 @@ class WindowSum(NativeFunction):
     def forward(ctx, x, geo=None):
         K, St, pads, O = geo
         ctx.geo, ctx.S = geo, x.shape[2:]
-        nd = len(K)
-        w = windows(pad_array(x, pads), K, (1,) * nd, St, O)
-        return w.sum(axis=tuple(range(2 + nd, 2 + 2 * nd)))
+        xpad = pad_array(x, pads)
+        head = (slice(None), slice(None))
+        out = None
+        for kidx in itertools.product(*(range(k) for k in K)):  # prod(K) strided adds
+            sl = xpad[head + tuple(slice(kk, kk + st * (o - 1) + 1, st) for kk, st, o in zip(kidx, St, O))]
+            if out is None:
+                out = sl.copy()
+            else:
+                out += sl
+        return out
 
     @staticmethod
     def backward(ctx, g):
