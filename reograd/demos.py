@@ -69,20 +69,34 @@ def build_mlp(hidden=(512, 256), dropout=0.2):
     return nn.Sequential(*layers)
 
 
-def mnist_parser():
-    p = argparse.ArgumentParser(prog="reograd demo",
-                                description="Train an MLP on MNIST (784-512-256-10, ReLU, dropout, Adam with a "
-                                            "cosine schedule), print the test accuracy, save the convergence plot.")
-    p.add_argument("--epochs", type=int, default=8, help="training epochs (default 8)")
-    p.add_argument("--batch-size", type=int, default=128, help="mini-batch size (default 128)")
+def build_lenet():
+    """LeNet-5 for 28x28 MNIST (C1 pads by 2), ReLU and max pooling."""
+    from .vision.models import LeNet5
+
+    return LeNet5(input_size=28, variant="modern")
+
+
+def mnist_parser(cnn=False):
+    if cnn:
+        p = argparse.ArgumentParser(prog="reograd demo cnn",
+                                    description="Train LeNet-5 on MNIST (ReLU, max pooling, Adam with a cosine "
+                                                "schedule), print the test accuracy, save the convergence plot.")
+    else:
+        p = argparse.ArgumentParser(prog="reograd demo",
+                                    description="Train an MLP on MNIST (784-512-256-10, ReLU, dropout, Adam with a "
+                                                "cosine schedule), print the test accuracy, save the convergence "
+                                                "plot. `reograd demo cnn` trains LeNet-5 instead.")
+    p.add_argument("--epochs", type=int, default=4 if cnn else 8, help="training epochs")
+    p.add_argument("--batch-size", type=int, default=64 if cnn else 128, help="mini-batch size")
     p.add_argument("--lr", type=float, default=1e-3, help="Adam's initial learning rate (default 1e-3)")
     p.add_argument("--hidden", type=int, nargs="+", default=[512, 256], help="hidden layer widths (default 512 256)")
     p.add_argument("--dropout", type=float, default=0.2, help="dropout probability (default 0.2)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--root", default=None, help="data root holding mnist/ (else $REOGRAD_DATA, then the cache, "
                                                 "then a download)")
-    p.add_argument("--plot", default="mnist_convergence.png", metavar="PATH",
-                   help="where to save the convergence plot (default mnist_convergence.png; '' for none)")
+    default_plot = "mnist_cnn_convergence.png" if cnn else "mnist_convergence.png"
+    p.add_argument("--plot", default=default_plot, metavar="PATH",
+                   help=f"where to save the convergence plot (default {default_plot}; '' for none)")
     p.add_argument("--val-size", type=int, default=5000, help="training images held out for validation")
     p.add_argument("--quick", action="store_true", help="smoke test: 1 epoch on 10,000 training images")
     p.add_argument("--no-download", action="store_true", help="never try to download MNIST")
@@ -90,13 +104,14 @@ def mnist_parser():
     return p
 
 
-def mnist_demo(argv=None):
-    """``reograd demo``: returns the exit status (0 on success, 1 where MNIST is absent)."""
+def mnist_demo(argv=None, cnn=False):
+    """``reograd demo`` (MLP) or ``reograd demo cnn`` (LeNet-5): returns the exit status (0 on success, 1 where
+    MNIST is absent)."""
     import reograd
     from .train import Trainer, ProgressBar
     from .utils.data import DataLoader, TensorDataset
 
-    args = mnist_parser().parse_args(argv)
+    args = mnist_parser(cnn).parse_args(argv)
     t_start = time.perf_counter()
     try:
         x_train, y_train, x_test, y_test, folder = load_mnist(args.root, download=not args.no_download)
@@ -112,6 +127,8 @@ def mnist_demo(argv=None):
     epochs = args.epochs
     if args.quick:
         train_idx, val_idx, epochs = train_idx[:10000], val_idx[:2000], 1
+    if cnn:  # images as (N, 1, 28, 28) for the convolutions
+        x_train, x_test = x_train.reshape(-1, 1, 28, 28), x_test.reshape(-1, 1, 28, 28)
     t = reograd.from_numpy
     train_ds = TensorDataset(t(x_train[train_idx]), t(y_train[train_idx]))
     gen = reograd.Generator().manual_seed(args.seed)
@@ -120,14 +137,19 @@ def mnist_demo(argv=None):
                   if len(val_idx) else None)
     test_loader = DataLoader(TensorDataset(t(x_test), t(y_test)), batch_size=1000)
 
-    model = build_mlp(args.hidden, args.dropout)
+    model = build_lenet() if cnn else build_mlp(args.hidden, args.dropout)
     optimizer = reograd.optim.Adam(model.parameters(), lr=args.lr)
     scheduler = reograd.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * len(train_loader),
                                                              eta_min=args.lr * 0.01)
-    arch = "-".join(str(w) for w in [784, *args.hidden, 10])
+    if cnn:
+        arch = "LeNet-5"
+        described = "LeNet-5 (conv 5x5 x6, pool, conv 5x5 x16, pool, conv 5x5 x120, 84, 10; ReLU, max pooling)"
+    else:
+        arch = "MLP " + "-".join(str(w) for w in [784, *args.hidden, 10])
+        described = f"{arch} (ReLU, dropout {args.dropout})"
     print(f"MNIST from {folder}: {len(train_idx)} training, {len(val_idx)} validation, {len(x_test)} test images")
-    print(f"MLP {arch} (ReLU, dropout {args.dropout}), Adam lr {args.lr:g} with cosine decay, batch "
-          f"{args.batch_size}, {epochs} epoch{'s' if epochs != 1 else ''}")
+    print(f"{described}, Adam lr {args.lr:g} with cosine decay, batch {args.batch_size}, {epochs} "
+          f"epoch{'s' if epochs != 1 else ''}")
     trainer = Trainer(model, optimizer, reograd.nn.CrossEntropyLoss(), metrics=["accuracy"],
                       scheduler=scheduler, scheduler_interval="batch",
                       callbacks=[ProgressBar(use_tqdm=False if args.no_progress else None)])
@@ -137,12 +159,13 @@ def mnist_demo(argv=None):
 
     if args.plot:
         try:
-            path = history.plot(args.plot, title=f"MNIST MLP {arch}")
+            path = history.plot(args.plot, title=f"MNIST {arch}")
             print(f"convergence plot saved to {path}")
         except ImportError:
             print("matplotlib is not installed: skipping the convergence plot (pip install matplotlib)")
-    print(f"test loss: {test['loss']:.4f}  (the notes' reference: scikit-learn MLPClassifier, 50 hidden units, "
-          "10 epochs: 97.0%)")
+    reference = ("LeCun et al. 1998: LeNet-5 0.95% test error" if cnn else
+                 "the notes' reference: scikit-learn MLPClassifier, 50 hidden units, 10 epochs: 97.0%")
+    print(f"test loss: {test['loss']:.4f}  ({reference})")
     print(f"test accuracy: {100 * test['accuracy']:.2f}% after {len(history)} epoch{'s' if len(history) != 1 else ''}"
           f" ({elapsed:.1f} s)")
     return 0

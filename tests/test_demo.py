@@ -113,3 +113,17 @@ def test_demo_quick_on_real_mnist(tmp_path):
     m = re.search(r"test accuracy: (\d+\.\d+)% after 1 epoch ", proc.stdout)
     assert m, proc.stdout
     assert float(m.group(1)) >= 85.0
+
+
+@pytest.mark.slow
+def test_demo_cnn_quick_on_real_mnist(tmp_path):
+    root = _mnist_root()
+    if root is None:
+        pytest.skip("MNIST not found under $REOGRAD_DATA")
+    proc = _reograd(["demo", "cnn", "--quick", "--no-progress", "--no-download", "--plot", str(tmp_path / "c.png")],
+                    _env(REOGRAD_DATA=root), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "LeNet-5" in proc.stdout
+    m = re.search(r"test accuracy: (\d+\.\d+)% after 1 epoch ", proc.stdout)
+    assert m, proc.stdout
+    assert float(m.group(1)) >= 80.0   # one epoch on 10,000 images
