@@ -63,12 +63,18 @@ def is_tensor(obj):
 
 
 def is_floating_point(input):
+    """True if ``input``'s dtype is a floating-point dtype (float16, float32, float64)."""
     return input.is_floating_point()
 
 
 def numel(input):
+    """The number of elements of ``input``: the product of its shape (1 for a 0-d tensor).
+
+    Example: ``torch.numel(torch.zeros(2, 3))`` is 6.
+    """
     return input.numel()
 
 
 def get_default_device():
+    """The device new tensors are created on: always ``device('cpu')`` here."""
     return device("cpu")

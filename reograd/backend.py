@@ -356,16 +356,24 @@ def manual_seed(seed):
 
 
 def seed():
+    """Seed the global generator from OS entropy (non-deterministic) and return the seed used."""
     return default_generator.seed()
 
 
 def initial_seed():
+    """The seed the global generator was last seeded with (by ``manual_seed`` or ``seed``), a Python int."""
     return default_generator.initial_seed()
 
 
 def get_rng_state():
+    """The global generator's state as a uint8 tensor; pass it to ``set_rng_state`` to replay the same draws.
+
+    Example: ``s = torch.get_rng_state(); a = torch.rand(3); torch.set_rng_state(s)``; then ``torch.rand(3)``
+    equals ``a``.
+    """
     return default_generator.get_state()
 
 
 def set_rng_state(state):
+    """Restore the global generator's state from a uint8 tensor given by ``get_rng_state``."""
     default_generator.set_state(state)

@@ -22,10 +22,12 @@ _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../reogra
 
 
 def is_anomaly_enabled():
+    """True while anomaly detection is on (``detect_anomaly()`` / ``set_detect_anomaly(True)``)."""
     return _state.anomaly
 
 
 def is_anomaly_check_nan_enabled():
+    """True while anomaly detection also checks every backward output for NaN/Inf (``check_nan=True``)."""
     return _state.anomaly_check_nan
 
 

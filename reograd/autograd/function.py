@@ -162,7 +162,7 @@ class _SavedInput:
     def unpack(self, node):
         t = self.tensor
         if t._vc[0] != self.version:
-            _raise_modified(node, t, self.version)
+            _raise_modified(node, t, self.version, owner=t.grad_fn, leaf=t.grad_fn is None)
         return t
 
 
@@ -184,20 +184,27 @@ class _SavedOther:
             return Tensor._make(self.data)
         if self.vc[0] != self.version:
             t = Tensor._make(self.data)
-            _raise_modified(node, t, self.version, current=self.vc[0])
+            _raise_modified(node, t, self.version, current=self.vc[0], owner=node, nr=self.out_nr)
         t = Tensor._make(self.data, True, node, self.out_nr, self.vc)
         if self.tangent is not None and _state.fw_level >= 0:
             t._fw_grad = self.tangent
         return t
 
 
-def _raise_modified(node, t, expected, current=None):
+def _raise_modified(node, t, expected, current=None, owner=None, nr=None, leaf=False):
+    """The error for a saved tensor changed in place after it was saved (its version counter moved on)."""
     current = t._vc[0] if current is None else current
+    if leaf:
+        what = "a leaf tensor"
+    elif owner is not None:
+        what = f"output {t._output_nr if nr is None else nr} of {owner.name()}"
+    else:
+        what = "a tensor"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{t.dtype} {list(t.shape)}], which is output 0 of {node.name()}, is at version "
-        f"{current}; expected version {expected} instead. Hint: the operation that failed was "
-        f"{node.name()}; make a .clone() of the tensor before changing it in place.")
+        f"operation: [{t.dtype} {list(t.shape)}], which is {what}, is at version {current}; expected "
+        f"version {expected} instead. The backward that needed it was {node.name()}; make a .clone() "
+        "of the tensor before changing it in place.")
 
 
 _sequence = [0]

@@ -146,4 +146,5 @@ def is_grad_enabled():
 
 
 def is_inference_mode_enabled():
+    """True inside ``inference_mode()`` (no graph is recorded and new tensors are inference tensors)."""
     return state.inference

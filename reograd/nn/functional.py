@@ -35,11 +35,12 @@ def sigmoid(input):
 
 
 def tanh(input):
-    """tanh(input)."""
+    """Hyperbolic tangent, elementwise: tanh(x) = (e^x - e^-x) / (e^x + e^-x), in (-1, 1)."""
     return _tanh(input)
 
 
 def _relu_(input):
+    """In-place relu: input = max(input, 0); returns input."""
     return relu(input, True)
 
 
@@ -47,40 +48,49 @@ relu_ = _relu_
 
 
 def elu_(input, alpha=1.0):
+    """In-place elu: x if x > 0 else alpha * (exp(x) - 1); returns input."""
     return elu(input, alpha, True)
 
 
 def leaky_relu_(input, negative_slope=0.01):
+    """In-place leaky_relu: x if x >= 0 else negative_slope * x; returns input."""
     return leaky_relu(input, negative_slope, True)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place hardtanh: clamp(x, min_val, max_val); returns input."""
     return hardtanh(input, min_val, max_val, True)
 
 
 def celu_(input, alpha=1.0):
+    """In-place celu: max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); returns input."""
     return celu(input, alpha, True)
 
 
 def selu_(input):
+    """In-place selu: scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), alpha ~ 1.6733, scale ~ 1.0507."""
     return selu(input, True)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place rrelu: x if x >= 0 else a * x, a ~ U(lower, upper) when training, (lower + upper) / 2 otherwise."""
     return rrelu(input, lower, upper, training, True)
 
 
 def threshold_(input, threshold, value):
+    """In-place threshold: x if x > threshold else value; returns input."""
     from ..ops.activation import threshold as _th  # noqa: PLC0415
 
     return _th(input, threshold, value, True)
 
 
 def tanh_(input):
+    """In-place tanh: input = tanh(input); returns input."""
     return input.tanh_()
 
 
 def sigmoid_(input):
+    """In-place sigmoid: input = 1 / (1 + exp(-input)); returns input."""
     return input.sigmoid_()
 
 
@@ -100,12 +110,24 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
+    """Pad ``input``: ``pad`` = (left, right) for the last dim, then (left, right) for the one before, ...
+
+    ``mode``: 'constant' (fill with ``value``, default 0; negative pads crop), 'reflect', 'replicate' or
+    'circular' (these pad the last 1, 2 or 3 dims of a batched 2-5-D input). See ``reograd.ops.pad.pad``.
+
+    Example: ``F.pad(torch.ones(1, 2, 3), (1, 1)).shape`` is (1, 2, 5).
+    """
     from ..ops.pad import pad as _pad  # noqa: PLC0415
 
     return _pad(input, pad, mode, value) if value is not None else _pad(input, pad, mode)
 
 
 def one_hot(tensor, num_classes=-1):
+    """One-hot encoding: out[..., c] = 1 if tensor[...] == c else 0, int64 of shape tensor.shape + (num_classes,).
+
+    ``tensor``: int64 class indices in [0, num_classes); ``num_classes=-1`` uses tensor.max() + 1.
+    Example: ``F.one_hot(torch.tensor([0, 2]), 3)`` is ``[[1, 0, 0], [0, 0, 1]]``.
+    """
     from ..ops.index import one_hot as _oh  # noqa: PLC0415
 
     return _oh(tensor, num_classes)
@@ -123,6 +145,11 @@ def _red(size_average, reduce, reduction, op):
 
 def _same_shape(op, input, target):
     if tuple(input.shape) != tuple(target.shape):
+        try:
+            np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise RuntimeError(f"{op}: target shape {tuple(target.shape)} does not broadcast with input shape "
+                               f"{tuple(input.shape)} (expected the input's shape)") from None
         warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
                       f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
                       "Please ensure they have the same size.", UserWarning, stacklevel=3)

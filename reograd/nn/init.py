@@ -125,12 +125,12 @@ def constant_(tensor, val):
 
 
 def ones_(tensor):
-    """Fill with 1."""
+    """Fill ``tensor`` with 1 in place (no gradient recorded); returns it."""
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
-    """Fill with 0."""
+    """Fill ``tensor`` with 0 in place (no gradient recorded); returns it."""
     return constant_(tensor, 0.0)
 
 

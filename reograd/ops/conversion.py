@@ -141,6 +141,7 @@ def _caster(dt):
 
 
 def type_as(self, other):
+    """``self`` cast to ``other``'s dtype: ``self.to(other.dtype)`` (self itself when the dtype already matches)."""
     return _to(self, other.dtype, None)
 
 

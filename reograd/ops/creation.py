@@ -174,6 +174,8 @@ def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
 
 
 def empty_strided(size, stride, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """An uninitialised tensor of shape ``size``; ``stride`` is accepted for PyTorch compatibility and ignored
+    (the result is C-contiguous)."""
     return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -200,6 +202,10 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
 
 
 def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
+    """A 0-d tensor holding the number ``s``, of the default float dtype unless ``dtype`` is given.
+
+    Example: ``torch.scalar_tensor(3)`` is ``tensor(3.)`` (shape ``()``).
+    """
     return full((), s, dtype=dtype or backend.get_default_dtype(), device=device, requires_grad=requires_grad)
 
 
@@ -210,21 +216,28 @@ def _like(input, dtype, device):
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """Zeros with ``input``'s shape, dtype and device (unless ``dtype`` / ``device`` are given)."""
     dt, dev = _like(input, dtype, device)
     return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """Ones with ``input``'s shape, dtype and device (unless ``dtype`` / ``device`` are given)."""
     dt, dev = _like(input, dtype, device)
     return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """An uninitialised tensor with ``input``'s shape, dtype and device (unless given)."""
     dt, dev = _like(input, dtype, device)
     return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, layout=None, memory_format=None):
+    """``fill_value`` everywhere, with ``input``'s shape, dtype and device (unless given).
+
+    Example: ``torch.full_like(torch.zeros(2, 2), 7.0)`` is a (2, 2) float tensor of sevens.
+    """
     dt, dev = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
@@ -284,16 +297,22 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
+    """Uniform samples on [0, 1) with ``input``'s shape, dtype and device (unless given); float dtypes only."""
     dt, dev = _like(input, dtype, device)
     return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
+    """Standard normal samples N(0, 1) with ``input``'s shape, dtype and device (unless given); float dtypes only."""
     dt, dev = _like(input, dtype, device)
     return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad, generator=generator)
 
 
 def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Random integers uniform on [low, high) with ``input``'s shape, dtype and device (unless given).
+
+    As in PyTorch, ``randint_like(x, 10)`` means low=0, high=10.
+    """
     if high is None:
         low, high = 0, low
     dt, dev = _like(input, dtype, device)
@@ -331,6 +350,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 def poisson(input, generator=None):
+    """Poisson samples, elementwise: out[i] ~ Poisson(rate = input[i]); same shape and dtype as ``input``."""
     return Tensor._make(backend.rng(generator).poisson(input._data).astype(input._data.dtype))
 
 
@@ -423,6 +443,7 @@ def complex(real, imag):  # noqa: A001
 
 
 def polar(abs, angle):  # noqa: A002
+    """A complex tensor from polar coordinates: abs * (cos(angle) + i sin(angle)) (no gradient)."""
     return Tensor._make(abs._data * np.exp(1j * angle._data))
 
 
@@ -442,6 +463,7 @@ def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor of ``size`` with this tensor's dtype and device (unless given)."""
     return empty(*size, requires_grad=requires_grad, **_new_kw(self, dtype, device))
 
 
@@ -456,6 +478,7 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 
 
 def _fill_(self, value):
+    """``self.fill_(value)``: every element of self set to ``value`` (a number or a 0-d tensor); returns self."""
     from ._common import inplace  # noqa: PLC0415
 
     v = value.item() if isinstance(value, Tensor) else value
@@ -463,16 +486,19 @@ def _fill_(self, value):
 
 
 def _zero_(self):
+    """``self.zero_()``: every element of self set to 0; returns self."""
     return _fill_(self, 0)
 
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """``self.uniform_(a, b)``: self filled with samples from U(a, b); returns self."""
     self._data[...] = backend.rng(generator).uniform(a, b, self._data.shape)
     self._vc[0] += 1
     return self
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """``self.normal_(mean, std)``: self filled with samples from N(mean, std^2); returns self."""
     self._data[...] = backend.rng(generator).normal(mean, std, self._data.shape)
     self._vc[0] += 1
     return self
@@ -480,6 +506,13 @@ def _normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 def _random_fill(method):
     def fill(self, *args, generator=None, **kwargs):
+        """Fill self in place with random samples; returns self.
+
+        uniform_(a=0, b=1): U(a, b);  normal_(mean=0, std=1): N(mean, std^2);  bernoulli_(p=0.5): 1 with
+        probability p, else 0;  exponential_(lambd=1): density lambd * exp(-lambd x);  random_(low, high):
+        integers uniform on [low, high) (``random_(n)``: [0, n)). A leaf that requires grad can't be filled
+        while grad mode is on.
+        """
         if self._requires_grad and self.grad_fn is None:
             from ..autograd.grad_mode import state  # noqa: PLC0415
 
@@ -492,6 +525,7 @@ def _random_fill(method):
 
 
 def _bernoulli_(self, p=0.5, *, generator=None):
+    """``self.bernoulli_(p)``: each element set to 1 with probability ``p`` (number or tensor), else 0."""
     pr = p._data if isinstance(p, Tensor) else p
     self._data[...] = backend.rng(generator).random(self._data.shape) < pr
     self._vc[0] += 1
@@ -499,12 +533,14 @@ def _bernoulli_(self, p=0.5, *, generator=None):
 
 
 def _exponential_(self, lambd=1.0, *, generator=None):
+    """``self.exponential_(lambd)``: samples with density lambd * exp(-lambd x), x >= 0; returns self."""
     self._data[...] = backend.rng(generator).exponential(1.0 / lambd, self._data.shape)
     self._vc[0] += 1
     return self
 
 
 def _random_(self, low=0, high=None, *, generator=None):
+    """``self.random_(low, high)``: integers uniform on [low, high) (``random_(n)``: [0, n)); returns self."""
     if high is None:
         low, high = 0, low
     self._data[...] = backend.rng(generator).integers(low, high, self._data.shape)

@@ -208,10 +208,12 @@ def logcumsumexp(input, dim, *, out=None):
 
 
 def _cumsum_(self, dim, *, dtype=None):
+    """In-place :func:`cumsum`: self[..., i, ...] = sum of self[..., :i+1, ...] along ``dim``; returns self."""
     return make_inplace(cumsum)(self, dim, dtype=dtype)
 
 
 def _cumprod_(self, dim, *, dtype=None):
+    """In-place :func:`cumprod`: self[..., i, ...] = product of self[..., :i+1, ...] along ``dim``; returns self."""
     return make_inplace(cumprod)(self, dim, dtype=dtype)
 
 

@@ -100,7 +100,7 @@ def alpha_dropout_f(input, p=0.5, training=False, inplace=False):
 
 
 def feature_alpha_dropout_f(input, p=0.5, training=False, inplace=False):
-    """alpha_dropout of whole channels."""
+    """alpha_dropout of whole channels: each channel of (N, C, *) is dropped as a unit, with probability ``p``."""
     return _alpha("feature_alpha_dropout", input, p, training, inplace, True)
 
 
@@ -111,12 +111,18 @@ def dropout(input, p, train):
 
 
 def alpha_dropout(input, p, train):
+    """``torch.alpha_dropout(input, p, train)``: dropout for SELU networks that keeps mean and variance;
+    see ``nn.functional.alpha_dropout``."""
     return alpha_dropout_f(input, p, train)
 
 
 def feature_alpha_dropout(input, p, train):
+    """``torch.feature_alpha_dropout(input, p, train)``: alpha dropout of whole channels (dim 1 of (N, C, *));
+    see ``nn.functional.feature_alpha_dropout``."""
     return feature_alpha_dropout_f(input, p, train)
 
 
 def feature_dropout(input, p, train):
+    """``torch.feature_dropout(input, p, train)``: zero whole channels (dim 1 of (N, C, *)) with probability
+    ``p`` and scale the rest by 1/(1-p); identity when ``train`` is False."""
     return _feature_dropout("feature_dropout", input, p, train, False, (-1, input.dim()))

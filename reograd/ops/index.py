@@ -422,7 +422,7 @@ def index_put(input, indices, values, accumulate=False):
 
 
 def index_put_(self, indices, values, accumulate=False):
-    """In-place :func:`index_put`."""
+    """In-place :func:`index_put`: ``self[indices] = values`` (``+=`` when ``accumulate``); returns self."""
     return _put_compiled(self, _compile_indices(self._data.shape, indices, "index_put_"), values, bool(accumulate),
                          "index_put_")
 
@@ -794,6 +794,7 @@ def put(input, index, source, accumulate=False):
 
 # ============================================================================ methods
 def _index_put_method(self, indices, values, accumulate=False):
+    """``self.index_put(indices, values, accumulate=False)``: a copy with ``out[indices] = values`` (see index_put)."""
     return index_put(self, indices, values, accumulate)
 
 

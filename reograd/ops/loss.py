@@ -175,6 +175,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"cross_entropy: expected a floating point input (logits), got {input.dtype}")
     if target._data.dtype.kind == "f":  # class probabilities
         if tuple(target.shape) != tuple(input.shape):
+            index_shape = tuple(input.shape[:1]) + tuple(input.shape[2:])
+            if tuple(target.shape) == index_shape:
+                raise RuntimeError(f"cross_entropy: target of shape {tuple(target.shape)} has dtype {target.dtype}; "
+                                   f"class-index targets must be int64 (reograd.int64), or give float class "
+                                   f"probabilities of the input's shape {tuple(input.shape)}")
             raise RuntimeError(f"cross_entropy: class-probability target must have the input's shape "
                                f"{tuple(input.shape)}, got {tuple(target.shape)}")
         if target.dtype != input.dtype:

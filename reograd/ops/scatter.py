@@ -590,10 +590,13 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 
 # ============================================================================ methods
 def _scatter_reduce_method(self, dim, index, src, reduce, *, include_self=True):
+    """``self.scatter_reduce(dim, index, src, reduce)``: ``src`` reduced into a copy of self at ``index`` along ``dim``
+    (see :func:`scatter_reduce`)."""
     return scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
 
 def _bincount_method(self, weights=None, minlength=0):
+    """``self.bincount(weights, minlength)``: count of each value 0..max of a 1-D int tensor (see :func:`bincount`)."""
     return bincount(self, weights, minlength)
 
 

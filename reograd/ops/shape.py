@@ -157,12 +157,15 @@ def view(input, *shape):
 
 
 def view_as(input, other):
-    """``input.view(other.shape)``."""
+    """A view of ``input`` with ``other``'s shape: ``input.view(other.shape)`` (numel must match).
+
+    Example: ``torch.arange(6).view_as(torch.zeros(2, 3))`` has shape (2, 3).
+    """
     return view(input, other.shape)
 
 
 def reshape_as(input, other):
-    """``input.reshape(other.shape)``."""
+    """``input`` reshaped to ``other``'s shape: ``input.reshape(other.shape)`` (a view when possible)."""
     return reshape(input, other.shape)
 
 
@@ -304,11 +307,13 @@ def t(input):
 
 
 def _T(self):
+    """``tensor.T``: all dims reversed, x.permute(n-1, ..., 0) (0-d and 1-d tensors returned as they are)."""
     n = self._data.ndim
     return Permute.apply(self, tuple(range(n - 1, -1, -1))) if n >= 2 else Reshape.apply(self, self._data.shape)
 
 
 def _mT(self):
+    """``tensor.mT``: the last two dims swapped, x.transpose(-2, -1), for a batch (..., m, n) -> (..., n, m)."""
     if self._data.ndim < 2:
         raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self._data.ndim}-D "
                            "tensor.")
@@ -316,11 +321,13 @@ def _mT(self):
 
 
 def _mH(self):
+    """``tensor.mH``: conjugate transpose of the last two dims, conj(x.transpose(-2, -1)) (= mT for reals)."""
     r = _mT(self)
     return r.conj() if r.is_complex() else r
 
 
 def _H(self):
+    """``tensor.H``: conjugate transpose of a matrix, conj(x.T) (2-D or less; = T for reals)."""
     if self._data.ndim > 2:
         raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
                            f"{self._data.ndim}-D tensor.")
@@ -407,12 +414,18 @@ def expand(input, *sizes):
 
 
 def expand_as(input, other):
-    """``input.expand(other.shape)``."""
+    """A broadcast view of ``input`` with ``other``'s shape: ``input.expand(other.shape)``.
+
+    Example: a (3, 1) tensor expanded as a (3, 4) one repeats its column 4 times (no copy).
+    """
     return expand(input, other.shape)
 
 
 def broadcast_to(input, size):
-    """``input.expand(size)``."""
+    """A broadcast view of ``input`` with shape ``size``: ``input.expand(size)`` (no copy; -1 keeps a dim).
+
+    Example: ``torch.broadcast_to(torch.tensor([1, 2, 3]), (2, 3))`` has shape (2, 3).
+    """
     return expand(input, tuple(size))
 
 

@@ -286,6 +286,8 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def _split_method(self, split_size, dim=0):
+    """``self.split(split_size, dim=0)``: views of ``split_size`` along ``dim`` (last may be smaller), or of the
+    given sizes when ``split_size`` is a list (see :func:`split`)."""
     return split(self, split_size, dim)
 
 

@@ -83,6 +83,7 @@ def where(condition, input=None, other=None, *, out=None):
 
 
 def _where_method(self, condition, other):
+    """``self.where(condition, other)`` = ``torch.where(condition, self, other)``: self where True, else other."""
     return where(condition, self, other)
 
 
@@ -197,12 +198,12 @@ clip = clamp
 
 
 def clamp_min(input, min, *, out=None):  # noqa: A002
-    """max(input, min)."""
+    """Clamp from below: max(input, min) elementwise (``min`` a number or a broadcastable tensor)."""
     return clamp(input, min=min, out=out)
 
 
 def clamp_max(input, max, *, out=None):  # noqa: A002
-    """min(input, max)."""
+    """Clamp from above: min(input, max) elementwise (``max`` a number or a broadcastable tensor)."""
     return clamp(input, max=max, out=out)
 
 

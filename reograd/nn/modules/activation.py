@@ -55,17 +55,17 @@ def _simple(name, fn, doc, inplace_arg=False):
     return cls
 
 
-Sigmoid = _simple("Sigmoid", F.sigmoid, "1 / (1 + exp(-x))")
-Tanh = _simple("Tanh", F.tanh, "tanh(x)")
-ReLU = _simple("ReLU", F.relu, "max(x, 0)", True)
+Sigmoid = _simple("Sigmoid", F.sigmoid, "Sigmoid, elementwise: 1 / (1 + exp(-x)). Input (*), output the same shape.")
+Tanh = _simple("Tanh", F.tanh, "Hyperbolic tangent, elementwise: tanh(x). Input (*), output the same shape.")
+ReLU = _simple("ReLU", F.relu, "Rectified linear unit, elementwise: max(x, 0). Input (*), output the same shape.", True)
 SELU = _simple("SELU", F.selu, "scale * elu(x, alpha) (self-normalising constants)", True)
-SiLU = _simple("SiLU", F.silu, "x * sigmoid(x)", True)
+SiLU = _simple("SiLU", F.silu, "SiLU (swish), elementwise: x * sigmoid(x). Input (*), output the same shape.", True)
 Mish = _simple("Mish", F.mish, "x * tanh(softplus(x))", True)
 Hardsigmoid = _simple("Hardsigmoid", F.hardsigmoid, "relu6(x + 3) / 6", True)
 Hardswish = _simple("Hardswish", F.hardswish, "x * relu6(x + 3) / 6", True)
-Softsign = _simple("Softsign", F.softsign, "x / (1 + |x|)")
-Tanhshrink = _simple("Tanhshrink", F.tanhshrink, "x - tanh(x)")
-LogSigmoid = _simple("LogSigmoid", F.logsigmoid, "log(sigmoid(x)), stable")
+Softsign = _simple("Softsign", F.softsign, "Softsign, elementwise: x / (1 + |x|). Input (*), output the same shape.")
+Tanhshrink = _simple("Tanhshrink", F.tanhshrink, "Tanhshrink, elementwise: x - tanh(x). Input (*), same shape out.")
+LogSigmoid = _simple("LogSigmoid", F.logsigmoid, "Log-sigmoid, elementwise: log(sigmoid(x)) = -softplus(-x), stable.")
 
 
 class LeakyReLU(Module):
