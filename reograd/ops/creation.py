@@ -491,6 +491,7 @@ def _zero_(self):
 
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with samples of the uniform distribution on [a, b), in place."""
     """``self.uniform_(a, b)``: self filled with samples from U(a, b); returns self."""
     self._data[...] = backend.rng(generator).uniform(a, b, self._data.shape)
     self._vc[0] += 1
@@ -498,6 +499,7 @@ def _uniform_(self, a=0.0, b=1.0, *, generator=None):
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with samples of the normal distribution N(mean, std^2), in place."""
     """``self.normal_(mean, std)``: self filled with samples from N(mean, std^2); returns self."""
     self._data[...] = backend.rng(generator).normal(mean, std, self._data.shape)
     self._vc[0] += 1
@@ -521,10 +523,12 @@ def _random_fill(method):
                                    "used in an in-place operation.")
         return method(self, *args, generator=generator, **kwargs)
     fill.__name__ = method.__name__.strip("_") + "_"
+    fill.__doc__ = method.__doc__
     return fill
 
 
 def _bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 1 with probability ``p`` (a number or a tensor of probabilities), else 0, in place."""
     """``self.bernoulli_(p)``: each element set to 1 with probability ``p`` (number or tensor), else 0."""
     pr = p._data if isinstance(p, Tensor) else p
     self._data[...] = backend.rng(generator).random(self._data.shape) < pr
@@ -533,6 +537,7 @@ def _bernoulli_(self, p=0.5, *, generator=None):
 
 
 def _exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with samples of the exponential distribution with rate ``lambd`` (density lambd e^(-lambd x)), in place."""
     """``self.exponential_(lambd)``: samples with density lambd * exp(-lambd x), x >= 0; returns self."""
     self._data[...] = backend.rng(generator).exponential(1.0 / lambd, self._data.shape)
     self._vc[0] += 1
@@ -540,6 +545,7 @@ def _exponential_(self, lambd=1.0, *, generator=None):
 
 
 def _random_(self, low=0, high=None, *, generator=None):
+    """Fill with integers drawn uniformly from [low, high) (``random_(high)``: from [0, high)), in place."""
     """``self.random_(low, high)``: integers uniform on [low, high) (``random_(n)``: [0, n)); returns self."""
     if high is None:
         low, high = 0, low
@@ -548,11 +554,15 @@ def _random_(self, low=0, high=None, *, generator=None):
     return self
 
 
+def _bernoulli_method(self, p=None, *, generator=None):
+    """Samples 1 with probability given by this tensor's values (or by ``p``), 0 otherwise; same shape and dtype."""
+    return bernoulli(self, p, generator=generator)
+
+
 from ..autograd.tensor import attach_methods  # noqa: E402
 
 attach_methods(new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty, new_full=new_full, new_tensor=new_tensor,
                fill_=_fill_, zero_=_zero_, uniform_=_random_fill(_uniform_), normal_=_random_fill(_normal_),
                bernoulli_=_random_fill(_bernoulli_), exponential_=_random_fill(_exponential_),
-               random_=_random_fill(_random_), bernoulli=lambda self, p=None, generator=None: bernoulli(self, p,
-                                                                                                         generator=generator),
+               random_=_random_fill(_random_), bernoulli=_bernoulli_method,
                multinomial=multinomial)

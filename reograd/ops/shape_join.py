@@ -365,6 +365,14 @@ def unbind(input, dim=0):
     return _split_at(input, d, list(range(input._data.shape[d])), squeeze=True)
 
 
+def split_with_sizes(input, split_sizes, dim=0):
+    """Split ``input`` along ``dim`` into pieces of the given sizes (they must sum to the dim's size).
+
+    >>> reograd.arange(5).split_with_sizes([2, 3])   # (tensor([0, 1]), tensor([2, 3, 4]))
+    """
+    return split(input, list(split_sizes), dim)
+
+
 attach_methods(split=_split_method, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit,
                dsplit=dsplit, unbind=unbind,
-               split_with_sizes=lambda self, split_sizes, dim=0: split(self, list(split_sizes), dim))
+               split_with_sizes=split_with_sizes)
