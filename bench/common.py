@@ -12,7 +12,7 @@ import time
 def set_threads(n):
     """Pin BLAS threads for NumPy (must run before numpy is imported) and for torch."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(n))
+        os.environ[var] = str(n)
 
 
 def timeit(fn, repeat=7, number=1, warmup=1):
@@ -43,6 +43,13 @@ def interleaved(fns, repeat=7, number=1, warmup=1):
     return {k: {"median": statistics.median(v), "min": min(v), "max": max(v)} for k, v in times.items()}
 
 
+def fmt_value(v, unit="s"):
+    """A figure for the table: seconds as us/ms/s, anything else as a number with its unit."""
+    if unit == "s":
+        return fmt_time(v)
+    return f"{v:8.1f} {unit}"
+
+
 def fmt_time(s):
     if s < 1e-3:
         return f"{s * 1e6:8.1f} us"
@@ -58,8 +65,9 @@ class Table:
         self.title = title
         self.rows = []
 
-    def add(self, workload, ours, peer=None, peer_name="torch", target=None, extra=None):
-        row = {"workload": workload, "reograd": ours, "peer": peer, "peer_name": peer_name, "target": target}
+    def add(self, workload, ours, peer=None, peer_name="torch", target=None, extra=None, unit="s"):
+        row = {"workload": workload, "reograd": ours, "peer": peer, "peer_name": peer_name, "target": target,
+               "unit": unit}
         if peer:
             row["ratio"] = ours["median"] / peer["median"]
         if extra:
@@ -68,17 +76,30 @@ class Table:
         self._print_row(row)
         return row
 
+    def note(self, workload, message, **extra):
+        """A row without timings: a workload that could not run ("unavailable: ...") or a figure."""
+        row = {"workload": workload, "reograd": None, "peer": None, "note": message, **extra}
+        self.rows.append(row)
+        print(f"{workload:44s} {message}")
+        return row
+
     def header(self):
         print(f"\n== {self.title}")
-        print(f"{'workload':44s} {'reograd':>12s} {'peer':>12s} {'ratio':>7s} {'target':>7s}  spread (min-max, reograd)")
+        print(f"{'workload':44s} {'reograd':>12s} {'peer':>12s} {'ratio':>7s} {'target':>7s}  "
+              "spread (min-max, reograd | peer)")
 
     def _print_row(self, r):
-        peer = fmt_time(r["peer"]["median"]) if r["peer"] else "           -"
+        u = r.get("unit", "s")
+        peer = fmt_value(r["peer"]["median"], u) if r["peer"] else "           -"
         ratio = f"{r['ratio']:6.2f}x" if r.get("ratio") else "      -"
-        target = f"<={r['target']}x" if r.get("target") else ""
+        target = f"<={r['target']}x" if r.get("target") else ""  # ratio target (reograd / peer)
         o = r["reograd"]
-        print(f"{r['workload']:44s} {fmt_time(o['median']):>12s} {peer:>12s} {ratio:>7s} {target:>7s}  "
-              f"{fmt_time(o['min']).strip()} - {fmt_time(o['max']).strip()}")
+        spread = f"{fmt_value(o['min'], u).strip()} - {fmt_value(o['max'], u).strip()}"
+        if r["peer"]:
+            p = r["peer"]
+            spread += f" | {fmt_value(p['min'], u).strip()} - {fmt_value(p['max'], u).strip()}"
+        name = f"{r['workload']} [{r['peer_name']}]" if r["peer"] and r.get("peer_name") != "torch" else r["workload"]
+        print(f"{name:44s} {fmt_value(o['median'], u):>12s} {peer:>12s} {ratio:>7s} {target:>7s}  {spread}")
 
     def save(self, path):
         meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
