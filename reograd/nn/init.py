@@ -89,14 +89,25 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _draw_dtype(tensor):
+    """Draw float32 samples for float32 (and half) tensors: twice as fast as float64 for big layers."""
+    return np.float64 if tensor._data.dtype == np.float64 else np.float32
+
+
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
-    return _write(tensor, _rng(generator).uniform(a, b, size=tuple(tensor.shape)))
+    u = _rng(generator).random(tuple(tensor.shape), dtype=_draw_dtype(tensor))
+    u *= (b - a)
+    u += a
+    return _write(tensor, u)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std²)."""
-    return _write(tensor, _rng(generator).normal(mean, std, size=tuple(tensor.shape)))
+    z = _rng(generator).standard_normal(tuple(tensor.shape), dtype=_draw_dtype(tensor))
+    z *= std
+    z += mean
+    return _write(tensor, z)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
