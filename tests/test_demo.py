@@ -32,7 +32,9 @@ def _reograd(args, env, cwd, timeout=300):
 
 def _mnist_root():
     root = os.environ.get("REOGRAD_DATA")
-    return root if root and os.path.isdir(os.path.join(root, "mnist")) else None
+    # absolute: the demo runs in a subprocess whose working directory is tmp_path, while CI sets a
+    # path relative to the checkout (../shared/data)
+    return os.path.abspath(root) if root and os.path.isdir(os.path.join(root, "mnist")) else None
 
 
 def _write_idx(path, arr):

@@ -313,24 +313,27 @@ def _call_backward(node, buf, create_graph):
                                f"(expected {n_in}, got {len(gin)})")
     metas = node._input_meta
     fixed = []
-    for i, (g, e) in enumerate(zip(gin, node.next_functions)):
-        if g is None or e is None:
+    anomaly = _state.anomaly and _state.anomaly_check_nan
+    for i, g in enumerate(gin):
+        if g is None or metas[i] is None:
             fixed.append(None)
             continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g))
         shape, dtype = metas[i]
-        if g._data.shape != shape:
-            if g._data.size == int(np.prod(shape)) or _broadcastable(g._data.shape, shape):
+        gd = g._data
+        if gd.shape != shape:
+            if gd.size == int(np.prod(shape)) or _broadcastable(gd.shape, shape):
                 from ..ops.shape import sum_to_shape  # noqa: PLC0415
 
-                g = sum_to_shape(g, shape) if _broadcastable(shape, g._data.shape) else g.reshape(shape)
+                g = sum_to_shape(g, shape) if _broadcastable(shape, gd.shape) else g.reshape(shape)
             else:
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                    f"{list(g.shape)} but expected shape compatible with {list(shape)}")
-        if g._data.dtype != dtype:
+            gd = g._data
+        if gd.dtype != dtype:
             g = g.to(backend._BY_NP[dtype])
-        if _state.anomaly and _state.anomaly_check_nan:
+        if anomaly:
             _check_nan(node, i, g)
         fixed.append(g)
     post = node._post_hooks

@@ -274,22 +274,27 @@ class Function(FunctionCtx, Node):
         requires = False
         fw = False
         arrays = []
+        needs = []
         for a in args:
             if isinstance(a, Tensor):
                 if a._requires_grad:
                     requires = True
+                    needs.append(True)
+                else:
+                    needs.append(False)
                 if a._fw_grad is not None:
                     fw = True
                 arrays.append(a._data)
             else:
                 arrays.append(a)
+                needs.append(False)
         record = requires and _state.grad_enabled
         if fw:
             fw = _state.fw_level >= 0
         if record:
             ctx._keep = True
             ctx._inputs = args
-            ctx._needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            ctx._needs = tuple(needs)
         else:
             if fw:
                 ctx._keep = True
@@ -309,10 +314,54 @@ class Function(FunctionCtx, Node):
                     raw = cls.forward(ctx, *args, **kwargs)
             finally:
                 _state.grad_enabled = prev
-        if not (record or fw or cls.is_view) and type(raw) is not tuple and ctx._dirty is None:
-            # the common no-graph case: wrap and go
-            return Tensor._make(raw if type(raw) is np.ndarray else _as_array(raw))
+        if type(raw) is not tuple and ctx._dirty is None and not fw:
+            if type(raw) is not np.ndarray:
+                raw = _as_array(raw)
+            if not record:  # the common no-graph case: wrap and go
+                t = Tensor._make(raw)
+                if cls.is_view and raw is not None:
+                    src = args[0]
+                    if isinstance(src, Tensor):
+                        t._vc = src._vc
+                        t._base = src if src._base is None else src._base
+                return t
+            if not cls.is_view and type(raw) is np.ndarray and ctx._non_diff is None and not _state.anomaly:
+                return ctx._wrap_single(raw, args)
         return ctx._wrap_outputs(raw, args, record, fw)
+
+    def _wrap_single(self, arr, args):
+        """The hot path of ``_wrap_outputs``: one recorded ndarray output, no views, hooks or tangents."""
+        edges = []
+        metas = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                if a.grad_fn is not None:
+                    edges.append((a.grad_fn, a._output_nr))
+                else:
+                    edges.append(a._edge())
+                d = a._data
+                metas.append((d.shape, d.dtype))
+            else:
+                edges.append(None)
+                metas.append(None)
+        self.next_functions = tuple(edges)
+        self._input_meta = metas
+        self._out_meta = ((arr.shape, arr.dtype),)
+        _sequence[0] += 1
+        self._seq = _sequence[0]
+        if arr.dtype.kind in "fc":
+            t = Tensor._make(arr, True, self, 0)
+        else:
+            t = Tensor._make(arr)
+        saved = self._saved
+        if saved is not None:  # point saved outputs at the output tensor's version counter
+            for s in saved:
+                if type(s) is _SavedOther and s.data is arr:
+                    if t.grad_fn is self:
+                        s.out_nr = 0
+                    s.vc, s.version = t._vc, t._vc[0]
+        self._inputs = None
+        return t
 
     def _wrap_outputs(self, raw, args, record, fw):
         multi = type(raw) is tuple

@@ -78,19 +78,24 @@ def _fmt(v):
 
 @contextmanager
 def _recording(log, only_forward_mode=False):
-    """Record ``(node, args, outputs)`` for every op applied while active."""
-    orig = Function._wrap_outputs
+    """Record ``(node, args, outputs)`` for every op applied while active (both ways a recorded op's
+    outputs are wrapped: the general ``_wrap_outputs`` and its one-output hot path ``_wrap_single``)."""
+    originals = {"_wrap_outputs": Function._wrap_outputs, "_wrap_single": Function._wrap_single}
 
-    def wrap(self, raw, args, record, fw):
-        res = orig(self, raw, args, record, fw)
-        if not only_forward_mode or _state.fw_level >= 0:
-            log.append((self, args, res if isinstance(res, tuple) else (res,)))
-        return res
-    Function._wrap_outputs = wrap
+    def recorder(orig):
+        def wrap(self, raw, args, *rest):
+            res = orig(self, raw, args, *rest)
+            if not only_forward_mode or _state.fw_level >= 0:
+                log.append((self, args, res if isinstance(res, tuple) else (res,)))
+            return res
+        return wrap
+    for name, orig in originals.items():
+        setattr(Function, name, recorder(orig))
     try:
         yield
     finally:
-        Function._wrap_outputs = orig
+        for name, orig in originals.items():
+            setattr(Function, name, orig)
 
 
 def _op_name(node):

@@ -58,8 +58,10 @@ def keepdim_shape(shape, dims):
 
 def expand_back(g, in_shape, dims, keepdim):
     """Gradient of a reduction: g (reduced shape) broadcast back to ``in_shape``."""
-    if not keepdim and dims:
+    if not keepdim and dims and g._data.ndim:  # (a 0-d g broadcasts to any shape as it is)
         g = g.reshape(keepdim_shape(in_shape, dims))
+    if tuple(g._data.shape) == tuple(in_shape) and not g._requires_grad:
+        return g
     return g.expand(in_shape)
 
 

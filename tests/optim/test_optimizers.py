@@ -133,14 +133,13 @@ def _ids(c):
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("problem", ["mlp", "rosen"])
+# float64 runs on the MLP only (keeps the suite fast)
+@pytest.mark.parametrize("problem,dtype", [("mlp", np.float32), ("rosen", np.float32), ("mlp", np.float64)],
+                         ids=["mlp-f32", "rosen-f32", "mlp-f64"])
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_parity_100_steps(case, problem, dtype):
     name, kwargs = case
     kwargs = dict(kwargs)
-    if problem == "rosen" and dtype == np.float64:
-        pytest.skip("float64 runs on the MLP only (keeps the suite fast)")
     tol = dict(rtol=RTOL, atol=ATOL) if dtype == np.float32 else dict(rtol=1e-7, atol=1e-9)
     if name == "RMSprop" and problem == "mlp" and dtype == np.float32:
         # RMSprop divides by sqrt(v) with v -> 0 on coordinates whose gradient vanishes: float32
