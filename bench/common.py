@@ -74,6 +74,8 @@ class Table:
             row.update(extra)
         self.rows.append(row)
         self._print_row(row)
+        if row.get("comment"):  # a figure derived from the row (GFLOP/s, share of the ceiling) below it
+            print("   " + row["comment"])
         return row
 
     def note(self, workload, message, **extra):

@@ -70,8 +70,8 @@ def mlp_adam(ctx):
         out = {"gflops_reograd": g, "gflops_torch": gt}
         if ctx.ceiling:
             out["share_of_ceiling"] = g / ctx.ceiling
-            print(f"   (reograd {g:.1f} GFLOP/s = {100 * g / ctx.ceiling:.0f}% of the {ctx.ceiling:.1f} GFLOP/s "
-                  f"matmul ceiling, target >= 70%; torch {gt:.1f} GFLOP/s)")
+            out["comment"] = (f"(reograd {g:.1f} GFLOP/s = {100 * g / ctx.ceiling:.0f}% of the {ctx.ceiling:.1f} "
+                              f"GFLOP/s matmul ceiling, target >= 70%; torch {gt:.1f} GFLOP/s)")
         return out
     _train_pair(ctx, "2. MLP 784-1024-1024-10 b256 Adam step", lambda L: mlp(L, sizes), (B, 784), "Adam", 1e-3, 3,
                 1.2, extra_fn=extra)

@@ -41,8 +41,17 @@ class Tensor:
     uninitialised 2x3 float tensor. Prefer ``reograd.tensor(data)``, which infers the dtype.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
-                 "_hooks", "_retains_grad", "_accumulator", "_fw_grad", "__weakref__", "__dict__")
+    # A dict, so the public slot ``grad_fn`` carries its docstring (shown by ``help()`` and
+    # ``inspect.getdoc``); the slot layout and attribute access are the same as with a tuple.
+    __slots__ = {
+        "_data": None, "_requires_grad": None, "_grad": None,
+        "grad_fn": "The autograd node (backward Function) that produced this tensor, or None.\n\n"
+                   "None for leaves (tensors made by the user, parameters) and for tensors computed "
+                   "without recording a graph; otherwise the node whose backward receives this "
+                   "tensor's gradient, e.g. ``(a * b).grad_fn`` is a ``MulBackward0``.",
+        "_output_nr": None, "_vc": None, "_base": None, "_hooks": None, "_retains_grad": None,
+        "_accumulator": None, "_fw_grad": None, "__weakref__": None, "__dict__": None,
+    }
 
     __array_priority__ = 1000  # numpy scalars/arrays defer to our reflected operators
 
@@ -95,6 +104,12 @@ class Tensor:
     # ----------------------------------------------------------------- autograd metadata
     @property
     def requires_grad(self):
+        """True if gradients need to be computed for this tensor, False otherwise.
+
+        Settable on leaves (``t.requires_grad = True``, as ``requires_grad_``); only floating point
+        and complex tensors can require gradients. A result of an op requires grad when any of its
+        inputs does (outside ``no_grad``).
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -146,6 +161,7 @@ class Tensor:
 
     @property
     def output_nr(self):
+        """Which output of its ``grad_fn`` this tensor is (0 for single-output ops and for leaves)."""
         return self._output_nr
 
     @property
@@ -178,6 +194,7 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """True if this is a non-leaf tensor whose ``.grad`` is kept by ``backward`` (see ``retain_grad``)."""
         return self._retains_grad
 
     def register_hook(self, hook):
@@ -245,6 +262,13 @@ class Tensor:
 
     @property
     def shape(self):
+        """The size of each dimension as a ``reograd.Size`` (a tuple), the same as ``size()``.
+
+        Example::
+
+            >>> reograd.zeros(2, 3).shape
+            reograd.Size([2, 3])
+        """
         return Size(self._data.shape)
 
     def size(self, dim=None):
@@ -254,69 +278,86 @@ class Tensor:
         return self._data.shape[self._wrap_dim(dim)]
 
     def dim(self):
+        """The number of dimensions of this tensor (0 for a scalar tensor); ``ndimension`` is an alias."""
         return self._data.ndim
 
     ndimension = dim
 
     @property
     def ndim(self):
+        """The number of dimensions of this tensor, as ``dim()``."""
         return self._data.ndim
 
     def numel(self):
+        """The total number of elements, the product of the shape (1 for a 0-dim tensor); ``nelement`` is an alias."""
         return int(self._data.size)
 
     nelement = numel
 
     def element_size(self):
+        """The size in bytes of one element (4 for float32, 8 for int64, 1 for bool)."""
         return self._data.itemsize
 
     @property
     def nbytes(self):
+        """The number of bytes the elements take: ``numel() * element_size()``."""
         return self._data.nbytes
 
     @property
     def itemsize(self):
+        """The size in bytes of one element, as ``element_size()``."""
         return self._data.itemsize
 
     @property
     def dtype(self):
+        """The data type of the elements, a ``reograd.dtype`` such as ``reograd.float32`` or ``reograd.int64``."""
         return backend._BY_NP[self._data.dtype]
 
     @property
     def device(self):
+        """The ``reograd.device`` where this tensor's data is: ``device('cpu')`` or ``device('cuda', i)``."""
         return backend.device_of(self._data)
 
     @property
     def is_cuda(self):
+        """True if the tensor is stored on the GPU (a CuPy array), False otherwise."""
         return type(self._data) is not np.ndarray
 
     @property
     def is_cpu(self):
+        """True if the tensor is stored in host memory (a NumPy array), False otherwise."""
         return type(self._data) is np.ndarray
 
     @property
     def layout(self):
+        """The memory layout: always ``"strided"`` (dense tensors only; torch's ``torch.strided``)."""
         return "strided"
 
     def is_floating_point(self):
+        """True if the data type is a floating point type (float16, float32, float64)."""
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
+        """True if the data type is a complex type (complex64, complex128)."""
         return self._data.dtype.kind == "c"
 
     @property
     def is_sparse(self):
+        """True if the tensor uses a sparse layout: always False (reograd tensors are dense)."""
         return False
 
     @property
     def is_quantized(self):
+        """True if the tensor is quantized: always False (reograd has no quantized tensors)."""
         return False
 
     @property
     def is_meta(self):
+        """True if the tensor is a meta tensor (shape and dtype only, no data): always False."""
         return False
 
     def get_device(self):
+        """The index of the GPU holding this tensor; -1 for a CPU tensor."""
         return -1 if self.is_cpu else self.device.index
 
     def stride(self, dim=None):
@@ -325,12 +366,23 @@ class Tensor:
         return st if dim is None else st[self._wrap_dim(dim)]
 
     def storage_offset(self):
+        """The offset of the first element in the underlying storage, in elements: always 0 here.
+
+        A view's data already starts at its first element (NumPy views carry no separate offset),
+        so ``data_ptr()`` rather than this tells where a view begins.
+        """
         return 0
 
     def data_ptr(self):
+        """The memory address of the first element, as an int (views of one tensor share its memory)."""
         return self._data.__array_interface__["data"][0] if self.is_cpu else self._data.data.ptr
 
     def is_contiguous(self, memory_format=None):
+        """True if the elements are laid out in memory in row-major (C) order with no gaps.
+
+        A transpose or a strided slice is a non-contiguous view; ``contiguous()`` makes a copy that
+        is. ``memory_format`` is accepted for PyTorch compatibility and ignored.
+        """
         return bool(self._data.flags.c_contiguous)
 
     def _wrap_dim(self, dim, ndim=None):
@@ -449,26 +501,40 @@ class Tensor:
         return self.to(backend.as_dtype(dtype))
 
     def cpu(self):
+        """This tensor in CPU memory: self if it is already there, else a copy (differentiable)."""
         return self.to("cpu")
 
     def cuda(self, device=None, non_blocking=False):
+        """This tensor in GPU memory (needs CuPy): self if it is already on that GPU, else a copy.
+
+        ``device``: a GPU index, a device string or a ``reograd.device`` (None: the current GPU).
+        ``non_blocking`` is accepted for PyTorch compatibility and ignored.
+        """
         return self.to(backend.device("cuda", device if isinstance(device, int) else None)
                        if not isinstance(device, (str, backend.device)) else device)
 
     def pin_memory(self):
+        """Copy to page-locked host memory in PyTorch; here it returns self (nothing to pin on NumPy)."""
         return self
 
     def is_pinned(self):
+        """True if the tensor is in pinned (page-locked) host memory: always False (see ``pin_memory``)."""
         return False
 
     def share_memory_(self):
+        """Move the storage to shared memory in PyTorch; here a no-op that returns self.
+
+        DataLoader workers send tensors back by pickling, so no shared storage is needed.
+        """
         return self
 
     def is_shared(self):
+        """True if the storage is in shared memory: always False (see ``share_memory_``)."""
         return False
 
-    @property
     def is_inference(self):
+        """True if this is an inference tensor (made under ``inference_mode``): always False here, as a
+        method (``t.is_inference()``), as in PyTorch."""
         return False
 
     def __setstate__(self, state):

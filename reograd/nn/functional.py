@@ -21,7 +21,7 @@ from ..ops.dropout import feature_alpha_dropout_f as feature_alpha_dropout
 from ..ops.elementwise import relu
 from ..ops.elementwise import sigmoid as _sigmoid
 from ..ops.elementwise import tanh as _tanh
-from ..ops.loss import (binary_cross_entropy, check_reduction, cross_entropy, nll_loss, reduce_loss,
+from ..ops.loss import (_check_reduction, binary_cross_entropy, cross_entropy, nll_loss, reduce_loss,
                         reduction_from_legacy)
 from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
 
@@ -139,7 +139,7 @@ def _red(size_average, reduce, reduction, op):
     if size_average is not None or reduce is not None:
         warnings.warn("size_average and reduce args will be deprecated, please use reduction='" + r + "' instead.",
                       UserWarning, stacklevel=3)
-    check_reduction(op, r)
+    _check_reduction(op, r)
     return r
 
 
@@ -192,7 +192,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
-    check_reduction("huber_loss", reduction)
+    _check_reduction("huber_loss", reduction)
     d = input - target
     a = abs_(d)
     out = where_(a._data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
@@ -223,7 +223,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """Pointwise KL divergence with log-probabilities ``input``: target (log target - input)
     (exp(target) (target - input) when ``log_target``). 'batchmean' divides the sum by the batch size."""
     r = reduction_from_legacy(size_average, reduce, reduction)
-    check_reduction("kl_div", r, ("none", "mean", "sum", "batchmean"))
+    _check_reduction("kl_div", r, ("none", "mean", "sum", "batchmean"))
     if r == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
@@ -257,7 +257,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """0.5 (log max(var, eps) + (input - target)^2 / max(var, eps)) (+ 0.5 log 2 pi when ``full``)."""
-    check_reduction("gaussian_nll_loss", reduction)
+    _check_reduction("gaussian_nll_loss", reduction)
     if not isinstance(var, Tensor):
         var = Tensor._make(np.full(tuple(input.shape), float(var), dtype=input._data.dtype))
     if tuple(var.shape) != tuple(input.shape):
@@ -376,7 +376,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
                                       swap=False, reduction="mean"):
     """max(0, margin + d(a, p) - d(a, n)) for any distance function (pairwise_distance by default)."""
-    check_reduction("triplet_margin_with_distance_loss", reduction)
+    _check_reduction("triplet_margin_with_distance_loss", reduction)
     d = distance_function or pairwise_distance
     dp, dn = d(anchor, positive), d(anchor, negative)
     if swap:
@@ -501,7 +501,7 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "warnings", "np", "backend", "NativeFunction", "Tensor", "abs_", "clamp_min_",
-    "clamp_min_nograd", "where_", "check_reduction", "reduce_loss", "reduction_from_legacy")]
+    "clamp_min_nograd", "where_", "reduce_loss", "reduction_from_legacy")]
 
 
 # convolution and pooling (reograd/ops/conv.py, pool.py, adaptive_pool.py, upsample.py, im2col.py)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from ..ops.activation import _const, abs_, log_softmax, softmax
 from ..ops.elementwise import relu
-from ..ops.loss import check_reduction, reduce_loss
+from ..ops.loss import _check_reduction, reduce_loss
 from .modules.module import Module
 
 __all__ = ["l2_norm_loss", "expectation_loss", "regularised_expectation_loss", "chebyshev_loss", "hinge_loss",
@@ -38,7 +38,7 @@ __all__ = ["l2_norm_loss", "expectation_loss", "regularised_expectation_loss", "
 
 
 def _prep(op, input, target, reduction):
-    check_reduction(op, reduction)
+    _check_reduction(op, reduction)
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"{op}: input {tuple(input.shape)} and target {tuple(target.shape)} must have the same "
                          "shape (targets are vectors over the classes, e.g. one-hot)")
@@ -135,7 +135,7 @@ def cauchy_schwarz_divergence(input, target, dim=-1, reduction="mean"):
 def _module(name, fn):
     def __init__(self, dim=-1, reduction="mean"):
         Module.__init__(self)
-        check_reduction(name, reduction)
+        _check_reduction(name, reduction)
         self.dim, self.reduction = dim, reduction
 
     def forward(self, input, target):

@@ -357,6 +357,11 @@ def threshold(input, threshold, value, inplace=False):  # noqa: A002
 
 
 def threshold_(input, threshold, value):  # noqa: A002
+    """In-place ``threshold``: replaces each element x of ``input`` by ``value`` where x <= ``threshold``.
+
+    y = x if x > threshold else value; returns ``input``, modified. Gradient 1 where x > threshold,
+    else 0.
+    """
     return globals()["threshold"](input, threshold, value, True)
 
 
@@ -393,6 +398,10 @@ def selu(input, inplace=False):
 
 
 def selu_(input):
+    """In-place ``selu``: input = scale * (x if x > 0 else alpha * (exp(x) - 1)), returns ``input``.
+
+    alpha = 1.6732632423543772, scale = 1.0507009873554805 (the self-normalising constants).
+    """
     return selu(input, True)
 
 
@@ -404,6 +413,10 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def celu_(input, alpha=1.0):
+    """In-place ``celu``: input = max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), returns ``input``.
+
+    ``alpha`` (nonzero, default 1) sets the saturation value -alpha for large negative x.
+    """
     return celu(input, alpha, True)
 
 
@@ -430,12 +443,30 @@ def softplus(input, beta=1.0, threshold=20.0):  # noqa: A002
 
 
 def softsign(input):
-    """x / (1 + |x|)."""
+    """Softsign, elementwise: softsign(x) = x / (1 + |x|), in (-1, 1).
+
+    ``input``: a floating point tensor of any shape; the result has the same shape. Gradient:
+    1 / (1 + |x|)^2.
+
+    Example::
+
+        >>> F.softsign(reograd.tensor([-3.0, 0.0, 1.0]))
+        tensor([-0.7500,  0.0000,  0.5000])
+    """
     return _Softsign.apply(_check("softsign", input))
 
 
 def tanhshrink(input):
-    """x - tanh(x)."""
+    """Tanhshrink, elementwise: tanhshrink(x) = x - tanh(x).
+
+    ``input``: a floating point tensor of any shape; the result has the same shape. Gradient:
+    tanh(x)^2.
+
+    Example::
+
+        >>> F.tanhshrink(reograd.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2384,  0.0000,  1.0360])
+    """
     return _Tanhshrink.apply(_check("tanhshrink", input))
 
 
@@ -469,6 +500,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place ``rrelu`` (randomised leaky ReLU): x if x >= 0 else a * x, written into ``input``.
+
+    With ``training=True`` the slope a is drawn per element from U(lower, upper); otherwise
+    a = (lower + upper) / 2. Returns ``input``.
+    """
     return rrelu(input, lower, upper, training, True)
 
 
@@ -492,9 +528,31 @@ def prelu(input, weight):
 from .softmax import (LogSoftmax, Softmax, _Concat2, _Halves, _norm_dim, glu, log_softmax,  # noqa: E402,F401
                       softmax, softmin)
 
+
+
+def _softmax_method(self, dim=None, dtype=None):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``: the entries along ``dim`` become positive and sum to 1.
+
+    Computed after subtracting the max along ``dim`` (no overflow). ``dtype``: cast the input to it
+    first. Same shape as self. See ``reograd.softmax``.
+    """
+    return softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax_method(self, dim=None, dtype=None):
+    """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim`` (log of ``softmax``, computed stably).
+
+    ``dtype``: cast the input to it first. Same shape as self. See ``reograd.log_softmax``.
+    """
+    return log_softmax(self, dim, dtype=dtype)
+
+
+_softmax_method.__name__, _softmax_method.__qualname__ = "softmax", "Tensor.softmax"
+_log_softmax_method.__name__, _log_softmax_method.__qualname__ = "log_softmax", "Tensor.log_softmax"
+
 attach_methods(
-    softmax=lambda self, dim=None, dtype=None: softmax(self, dim, dtype=dtype),
-    log_softmax=lambda self, dim=None, dtype=None: log_softmax(self, dim, dtype=dtype),
+    softmax=_softmax_method,
+    log_softmax=_log_softmax_method,
     hardshrink=hardshrink, celu=celu, selu=selu, prelu=prelu, rrelu=rrelu,
     celu_=celu_, selu_=selu_, rrelu_=rrelu_,
 )

@@ -147,8 +147,30 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    r"""Adaptive max pooling over a length, returning ``(values, indices)`` (``adaptive_max_pool1d`` with indices).
+
+    ``input``: (N, C, L) or (C, L); ``output_size``: the output length O. Output cell i is the max of
+    x[..., floor(i L / O) : ceil((i + 1) L / O)]; ``indices`` (int64, same shape (N, C, O) or (C, O))
+    are the positions of the maxima along L (the first one on ties). ``return_indices`` is ignored
+    (the indices are always returned), as in PyTorch.
+
+    Example::
+
+        >>> y, i = F.adaptive_max_pool1d_with_indices(reograd.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+        >>> y, i
+        (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
     return adaptive_max_pool1d(input, output_size, True)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    r"""Adaptive max pooling over (H, W), returning ``(values, indices)`` (``adaptive_max_pool2d`` with indices).
+
+    ``input``: (N, C, H, W) or (C, H, W); ``output_size``: (H_out, W_out), or an int for a square
+    (None in the pair keeps that input size). Output cell (i, j) is the max over rows
+    [floor(i H / H_out), ceil((i + 1) H / H_out)) and the matching columns; ``indices`` (int64, shape
+    (N, C, H_out, W_out) or (C, H_out, W_out)) are the flat positions h * W + w of the maxima (the
+    first one on ties), usable with ``max_unpool2d``. ``return_indices`` is ignored (the indices are
+    always returned), as in PyTorch.
+    """
     return adaptive_max_pool2d(input, output_size, True)

@@ -235,7 +235,16 @@ class Neg(NativeFunction):
 
 
 def neg(input, *, out=None):
-    """-input"""
+    """The negative of ``input``, elementwise: out = -input (the ``-x`` operator); ``negative`` is an alias.
+
+    Any shape; integer dtypes are kept. Bool tensors are an error, as in PyTorch (use ``~`` or
+    ``logical_not`` to invert a mask).
+
+    Example::
+
+        >>> reograd.neg(reograd.tensor([1.0, -2.0, 0.5]))
+        tensor([-1.0000,  2.0000, -0.5000])
+    """
     check_tensor("neg", input)
     if input.dtype is backend.bool:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
@@ -427,15 +436,50 @@ def _unary(name, cls, doc):
 
 exp = _unary("exp", Exp, "e^input, elementwise (integer inputs give the default float dtype).")
 log = _unary("log", Log, "Natural logarithm (-inf at 0, nan below 0).")
-sin = _unary("sin", Sin, "Sine (radians).")
-cos = _unary("cos", Cos, "Cosine (radians).")
-tanh = _unary("tanh", Tanh, "Hyperbolic tangent.")
+sin = _unary("sin", Sin, """The sine of each element of ``input`` (in radians): out = sin(input).
+
+Any shape; integer inputs give the default float dtype. Gradient: cos(input).
+
+Example::
+
+    >>> reograd.sin(reograd.tensor([0.0, math.pi / 2]))
+    tensor([0., 1.])
+""")
+cos = _unary("cos", Cos, """The cosine of each element of ``input`` (in radians): out = cos(input).
+
+Any shape; integer inputs give the default float dtype. Gradient: -sin(input).
+
+Example::
+
+    >>> reograd.cos(reograd.tensor([0.0, math.pi]))
+    tensor([ 1., -1.])
+""")
+tanh = _unary("tanh", Tanh, """Hyperbolic tangent, elementwise: tanh(x) = (e^x - e^-x) / (e^x + e^-x), in (-1, 1).
+
+Any shape; integer inputs give the default float dtype. Gradient: 1 - tanh(x)^2 (from the saved
+output).
+
+Example::
+
+    >>> reograd.tanh(reograd.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.7616,  0.0000,  0.7616])
+""")
 sigmoid = _unary("sigmoid", Sigmoid, "1 / (1 + exp(-input)), computed without overflow.")
 sqrt = _unary("sqrt", Sqrt, "Square root (nan below 0); its gradient at 0 is inf, as in PyTorch.")
 
 
 def relu(input, inplace=False):
-    """max(input, 0)."""
+    """Rectified linear unit, elementwise: relu(x) = max(x, 0).
+
+    ``input``: a tensor of any shape; the result has the same shape and dtype. ``inplace=True``
+    overwrites ``input`` and returns it. The gradient is 1 where x > 0 and 0 elsewhere (0 at
+    x = 0, as in PyTorch).
+
+    Example::
+
+        >>> reograd.relu(reograd.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
     if inplace:
         from ._common import inplace as _inplace  # noqa: PLC0415
 

@@ -38,7 +38,8 @@ def reduction_from_legacy(size_average, reduce, reduction="mean"):
     return "mean" if size_average else "sum"
 
 
-def check_reduction(op, reduction, allowed=("none", "mean", "sum")):
+def _check_reduction(op, reduction, allowed=("none", "mean", "sum")):
+    """Raise ValueError naming ``op`` unless ``reduction`` is one of ``allowed`` (internal argument check)."""
     if reduction not in allowed:
         raise ValueError(f"{op}: {reduction} is not a valid value for reduction (expected one of {allowed})")
 
@@ -166,7 +167,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     the number of positions (probability targets). One fused op; grad = (softmax - T) / denom.
     """
     reduction = reduction_from_legacy(size_average, reduce, reduction)
-    check_reduction("cross_entropy", reduction)
+    _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if not isinstance(input, Tensor) or not isinstance(target, Tensor):
@@ -252,7 +253,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     loss_i = -w[t_i] x[i, t_i]; 'mean' divides by sum_i w[t_i] over non-ignored targets.
     """
     reduction = reduction_from_legacy(size_average, reduce, reduction)
-    check_reduction("nll_loss", reduction)
+    _check_reduction("nll_loss", reduction)
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"nll_loss: expected a floating point input, got {input.dtype}")
     q, denom = class_coefficients("nll_loss", input, target, weight, ignore_index, 0.0, reduction)
@@ -318,7 +319,7 @@ BinaryCrossEntropy.jvp = staticmethod(_bce_jvp)
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-w [y log x + (1-y) log(1-x)] with probabilities ``input`` in [0, 1]; logs clamped at -100."""
     reduction = reduction_from_legacy(size_average, reduce, reduction)
-    check_reduction("binary_cross_entropy", reduction)
+    _check_reduction("binary_cross_entropy", reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"binary_cross_entropy: Using a target size ({tuple(target.shape)}) that is different to "
                          f"the input size ({tuple(input.shape)}) is deprecated. Please ensure they have the same "

@@ -1,6 +1,5 @@
 """No leaks in training: live graph nodes and array memory stay flat step to step; backward frees saved data."""
 import gc
-import time
 import tracemalloc
 import weakref
 
@@ -41,7 +40,6 @@ def _step(X, Y, params, lr=0.05):
 
 def test_training_loop_is_flat():
     X, Y, params = _setup()
-    t0 = time.perf_counter()
     first = _step(X, Y, params)
     for _ in range(200):
         _step(X, Y, params)
@@ -63,7 +61,6 @@ def test_training_loop_is_flat():
     assert _live_nodes() == base_nodes          # no graph nodes survive a step
     assert mem_b - mem_a < 64 * 1024, (mem_a, mem_b)  # no growth over 400 steps (bytes)
     assert last < first                         # and it trains
-    assert time.perf_counter() - t0 < 10  # ~2 s: 2000 steps
 
 
 def test_backward_frees_saved_tensors():
