@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.tensor import Tensor
-from .optimizer import Optimizer, _r, _addcmul_sq_, _bump, _check_lr, _float, _grad_array, _lerp_, _scalar_tensor
+from .optimizer import (_ElementwiseOptimizer, _addcmul_sq_, _check_betas, _check_lr, _check_nonnegative, _float,
+                        _lerp_, _scalar_tensor)
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(_ElementwiseOptimizer):
     r"""NAdam (``torch.optim.NAdam``).
 
     ::
@@ -25,67 +25,48 @@ class NAdam(Optimizer):
     differentiable ignored. State: ``'step'``, ``'mu_product'`` (0-d float32), ``'exp_avg'``, ``'exp_avg_sq'``.
     """
 
+    _scratch = 2
+    _buffer_names = ("exp_avg", "exp_avg_sq")
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_nonnegative(epsilon=eps)
+        _check_betas(betas)
+        _check_nonnegative(weight_decay=weight_decay, momentum_decay=momentum_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
                         capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps, wd = _float(group["lr"]), group["betas"], group["eps"], group["weight_decay"]
-            md, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                g = _r(_grad_array(p, group["maximize"]))
-                pd = _r(p._data)  # complex parameters are updated as (real, imag) pairs, as in torch
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["mu_product"] = _scalar_tensor(1.0)
-                    state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-                state["step"]._data += 1
-                step = float(state["step"]._data)
-                bc2 = 1 - beta2 ** step
-                if wd != 0:
-                    if decoupled:
-                        pd *= 1 - lr * wd
-                    else:
-                        g = g + wd * pd
-                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * md)))
-                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * md)))
-                mp = state["mu_product"]._data
-                mp *= np.float32(mu)  # a float32 0-d tensor in torch: keep its rounding
-                mu_product = float(mp)
-                m, v = _r(state["exp_avg"]._data), _r(state["exp_avg_sq"]._data)
-                tmp = np.empty_like(m)
-                _lerp_(m, g, 1 - beta1, tmp)
-                _addcmul_sq_(v, beta2, g, tmp)
-                denom = v / bc2
-                np.sqrt(denom, out=denom)
-                denom += eps
-                np.divide(g, denom, out=tmp)
-                tmp *= -lr * (1.0 - mu) / (1.0 - mu_product)
-                pd += tmp
-                np.divide(m, denom, out=tmp)
-                tmp *= (-lr * mu_next) / (1.0 - mu_product * mu_next)
-                pd += tmp
-                _bump(p)
-        return loss
+    def _init_state(self, group, p, state):
+        super()._init_state(group, p, state)
+        state["mu_product"] = _scalar_tensor(1.0)
+
+    def _update(self, group, p, state):
+        lr, eps, md = _float(group["lr"]), group["eps"], group["momentum_decay"]
+        beta1, beta2 = (_float(b) for b in group["betas"])
+        step = float(state["step"]._data)
+        bc2 = 1 - beta2 ** step
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * md)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * md)))
+        mp = state["mu_product"]._data
+        mp *= np.float32(mu)  # a float32 0-d tensor in torch: keep its rounding
+        mu_product = float(mp)
+        c_g = -lr * (1.0 - mu) / (1.0 - mu_product)
+        c_m = (-lr * mu_next) / (1.0 - mu_product * mu_next)
+
+        def nadam(tmp, denom, p, g, m, v):
+            _lerp_(m, g, 1 - beta1, tmp)
+            _addcmul_sq_(v, beta2, g, tmp)
+            np.divide(v, bc2, out=denom)  # d = sqrt(v / (1 - beta2^t)) + eps
+            np.sqrt(denom, out=denom)
+            denom += eps
+            np.divide(g, denom, out=tmp)
+            tmp *= c_g
+            p += tmp
+            np.divide(m, denom, out=tmp)
+            tmp *= c_m
+            p += tmp
+        return nadam, (state["exp_avg"], state["exp_avg_sq"])

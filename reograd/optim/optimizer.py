@@ -22,6 +22,7 @@ from itertools import chain
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ._foreach import run
 
 __all__ = ["Optimizer", "required"]
 
@@ -367,12 +368,6 @@ class Optimizer:
 
 
 # ---------------------------------------------------------------------- helpers shared by the optimizers
-def _grad_array(p, maximize):
-    """The gradient of ``p`` as an array (negated, as a new array, when maximizing)."""
-    g = p._grad._data
-    return np.negative(g) if maximize else g
-
-
 def _bump(p):
     p._vc[0] += 1
 
@@ -405,9 +400,21 @@ def _check_lr(lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
+def _check_nonnegative(**values):
+    """``ValueError("Invalid <name> value: <v>")`` for the first value that is not >= 0 (or is NaN)."""
+    for name, v in values.items():
+        if not 0.0 <= _float(v):
+            raise ValueError(f"Invalid {name} value: {v}")
+
+
+def _check_betas(betas):
+    for i, b in enumerate(betas[:2]):
+        if not 0.0 <= _float(b) < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {b}")
+
+
 def _float(x):
     return float(x.item()) if isinstance(x, Tensor) else float(x)
-
 
 
 def _r(a):
@@ -417,3 +424,84 @@ def _r(a):
             raise NotImplementedError("optimizers: complex parameters must be contiguous")
         return a.reshape(-1).view(a.real.dtype)
     return a
+
+
+class _ElementwiseOptimizer(Optimizer):
+    r"""The step loop of the optimizers whose update is element-wise (all but L-BFGS), written once.
+
+    ``step`` runs, for each parameter ``p`` with a gradient ``g``, in each group::
+
+        state = self._state(group, p)            (made by _init_state on the first step; 'step' += 1)
+        g = -g                                   if maximize
+        p = p * (1 - lr * weight_decay)          if decoupled_weight_decay (AdamW-style)
+        g = g + weight_decay * p                 otherwise, if weight_decay != 0 (L2)
+        kernel(*scratch, p, g, *buffers)         with (kernel, buffers) = self._update(group, p, state)
+
+    so a subclass states its math and nothing else:
+
+    - ``_update(group, p, state) -> (kernel, buffers)``: the step's scalar coefficients, and a kernel
+      that updates ``p`` and its state ``buffers`` (Tensors, passed to the kernel as arrays) in place.
+      The kernel gets either the whole arrays or 1-D blocks of them (consecutive slices of the
+      flattened arrays, all of one length), so it must be element-wise and update in place (``out=``,
+      ``*=``). Complex parameters arrive as real arrays of (re, im) pairs, as torch updates them.
+    - ``_scratch``: how many work arrays (of the block's length) the kernel takes first.
+    - ``_buffer_names`` (or ``_buffers(group)`` where they depend on the group): the state buffers
+      made as zeros on the first step, with ``'step'``; override ``_init_state`` / ``_state`` for
+      other state.
+
+    The kernels of all parameters run through :func:`._foreach.run`: in cache-sized blocks, on
+    ``_num_threads()`` threads for large models, with results equal to the bit to whole-array code.
+    """
+
+    _scratch = 1
+    _buffer_names = ()
+    # options that older pickles may lack (torch added them later), with their defaults
+    _option_defaults = {"maximize": False}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for name, value in self._option_defaults.items():
+                group.setdefault(name, value)
+
+    def _buffers(self, group):
+        return self._buffer_names
+
+    def _init_state(self, group, p, state):
+        """Fill the (empty) ``state`` of ``p``: a ``'step'`` counter and the zero ``_buffers``."""
+        state["step"] = _scalar_tensor(0.0)
+        for name in self._buffers(group):
+            state[name] = Tensor._make(np.zeros_like(p._data))
+
+    def _state(self, group, p):
+        """The state of ``p`` for this step: made on the first one, with its ``'step'`` advanced."""
+        state = self.state[p]
+        if len(state) == 0:
+            self._init_state(group, p, state)
+        state["step"]._data += 1
+        return state
+
+    def _update(self, group, p, state):
+        raise NotImplementedError
+
+    def step(self, closure=None):
+        """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
+        loss = self._closure_loss(closure)
+        tasks, params, n_scratch = [], [], self._scratch
+        for group in self.param_groups:
+            maximize, wd, decay = group["maximize"], _float(group["weight_decay"]), None
+            if wd != 0 and group.get("decoupled_weight_decay", False):
+                decay, wd = 1 - _float(group["lr"]) * wd, 0.0
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                kernel, buffers = self._update(group, p, self._state(group, p))
+                # complex parameters are updated as (real, imag) pairs, as in torch
+                buffers = [_r(b._data) for b in buffers] if buffers else ()
+                tasks.append((kernel, n_scratch, _r(p._data), _r(p._grad._data), buffers, maximize, wd, decay))
+                params.append(p)
+        # a parameter listed twice is updated twice, the second time from the first's result: in order
+        run(tasks, serial=len({id(p) for p in params}) < len(params))
+        for p in params:
+            _bump(p)
+        return loss

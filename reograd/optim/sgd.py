@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _bump, _check_lr, _float, _grad_array
+from ..autograd.tensor import Tensor
+from .optimizer import _ElementwiseOptimizer, _check_lr, _float
 
 __all__ = ["SGD"]
 
 
-class SGD(Optimizer):
+class SGD(_ElementwiseOptimizer):
     r"""Stochastic gradient descent (``torch.optim.SGD``).
 
     For each parameter with gradient g (``-g`` when ``maximize``)::
@@ -25,6 +26,8 @@ class SGD(Optimizer):
         ``differentiable`` are accepted and ignored. State: ``'momentum_buffer'`` (when momentum != 0).
     """
 
+    _option_defaults = {"maximize": False, "nesterov": False}
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
         _check_lr(lr)
@@ -39,37 +42,35 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
+    def _state(self, group, p):
+        # torch keeps no state, not even a step count, for plain SGD; the momentum buffer is made
+        # on the first step, from that step's gradient
+        return self.state[p] if group["momentum"] != 0 else None
 
-    def step(self, closure=None):
-        """Perform a single optimization step; ``closure`` re-evaluates the model and returns the loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            lr, wd = _float(group["lr"]), _float(group["weight_decay"])
-            momentum, dampening, nesterov = group["momentum"], group["dampening"], group["nesterov"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                g = _grad_array(p, group["maximize"])
-                if wd != 0:
-                    g = g + wd * p._data
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        from ..autograd.tensor import Tensor  # noqa: PLC0415
+    def _update(self, group, p, state):
+        lr, momentum, dampening = _float(group["lr"]), group["momentum"], group["dampening"]
+        nesterov = group["nesterov"]
+        first = state is not None and state.get("momentum_buffer") is None
+        if first:
+            state["momentum_buffer"] = Tensor._make(np.empty_like(p._data))
 
-                        state["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
-                        b = state["momentum_buffer"]._data
+        def sgd(tmp, p, g, b=None):
+            if b is not None:
+                if first:
+                    b[...] = g
+                else:
+                    b *= momentum
+                    if dampening != 0:  # (g * 1 is g: skip the pass)
+                        np.multiply(g, 1 - dampening, out=tmp)
+                        b += tmp
                     else:
-                        b = buf._data
-                        b *= momentum
-                        b += (1 - dampening) * g
-                    g = g + momentum * b if nesterov else b
-                p._data -= lr * g
-                _bump(p)
-        return loss
+                        b += g
+                if nesterov:  # g = g + momentum * b
+                    np.multiply(b, momentum, out=tmp)
+                    np.add(g, tmp, out=tmp)
+                    g = tmp
+                else:
+                    g = b
+            np.multiply(g, lr, out=tmp)
+            p -= tmp
+        return sgd, () if state is None else (state["momentum_buffer"],)
