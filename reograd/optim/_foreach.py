@@ -26,9 +26,10 @@ the bit. ``scratch`` are ``n_scratch`` work arrays of the block's length, reused
 from __future__ import annotations
 
 import os
-import sys
 
 import numpy as np
+
+from ..threads import get_num_threads
 
 __all__ = ["run"]
 
@@ -50,23 +51,12 @@ _pool = None  # (pid, workers, ThreadPoolExecutor), made on the first parallel s
 
 
 def _num_threads():
-    """Threads for the updates: ``reograd.get_num_threads()`` where it exists, else the BLAS thread
-    count the environment sets (``OMP/OPENBLAS/MKL_NUM_THREADS``), else the CPUs this process may use.
+    """Threads for the updates: :func:`reograd.get_num_threads` (``set_num_threads``, else the BLAS
+    thread count the environment sets, else the CPUs this process may use).
 
     The same count as BLAS: a training step alternates matmuls and optimizer updates, never both at
     once, so the optimizer may use the cores the matmuls use, and no more."""
-    top = sys.modules.get("reograd")
-    get = getattr(top, "get_num_threads", None)
-    if get is not None:
-        return max(1, int(get()))
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        value = os.environ.get(var, "").split(",")[0].strip()
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return max(1, get_num_threads())
 
 
 def _executor(workers):

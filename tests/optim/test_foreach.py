@@ -163,13 +163,14 @@ def test_threads_share_the_blocks(monkeypatch):
 
 
 def test_num_threads(monkeypatch):
+    monkeypatch.setattr(reograd.threads, "_num_threads", None)  # no set_num_threads: the environment decides
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
     assert _foreach._num_threads() == 3
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # OMP first, as OpenBLAS reads them
     assert _foreach._num_threads() == 1
-    monkeypatch.setattr(reograd, "get_num_threads", lambda: 5, raising=False)
+    monkeypatch.setattr(reograd.threads, "_num_threads", 5)  # as set_num_threads(5) leaves it
     assert _foreach._num_threads() == 5
 
 
