@@ -14,6 +14,7 @@ import heapq
 import numpy as np
 
 from .. import backend
+from . import _views
 from .function import _FREED, AccumulateGrad
 from .grad_mode import state as _state
 from .tensor import Tensor
@@ -25,6 +26,14 @@ def _as_tuple(x):
     if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
+
+
+def _sync_views(tensors):
+    """Views whose base changed in place since their node was made: remake it before the walk (as
+    reading ``grad_fn`` does)."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._base is not None and t._vv != t._vc[0]:
+            _views.sync_view(t)
 
 
 def _make_root_grads(outputs, grad_outputs, is_grads_batched=False):
@@ -57,6 +66,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     derivatives. ``inputs``: accumulate only into these tensors.
     """
     outputs = _as_tuple(tensors)
+    for out in outputs:
+        if out._base is not None:  # (a view: remade if stale, before its requires_grad is read)
+            _sync_views(outputs)
+            break
     if grad_tensors is None:
         grad_tensors = grad_variables
     grads = list(_as_tuple(grad_tensors)) if not isinstance(grad_tensors, Tensor) else [grad_tensors]
@@ -67,6 +80,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     ins = _as_tuple(inputs)
+    if ins:
+        _sync_views(ins)
     if inputs is not None and not ins:
         raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
     _run(outputs, grads, retain_graph, create_graph, ins, accumulate=True)
@@ -84,6 +99,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     ins = _as_tuple(inputs)
     if not ins:
         raise RuntimeError("grad requires non-empty inputs.")
+    _sync_views(outs)
+    _sync_views(ins)
     for i, t in enumerate(ins):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: inputs[{i}] must be a Tensor, got {type(t).__name__}")

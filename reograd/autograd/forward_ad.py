@@ -81,8 +81,12 @@ def unpack_dual(tensor, *, level=None):
     """``(primal, tangent)`` of a dual tensor; tangent is None for an ordinary tensor."""
     if not isinstance(tensor, Tensor):
         return UnpackedDualTensor(tensor, None)
+    if tensor._base is not None and tensor._vv != tensor._vc[0] and tensor._base._fw_grad is not None:
+        from ._views import refresh_tangent  # noqa: PLC0415  (its base changed in place since)
+
+        refresh_tangent(tensor)
     tangent = tensor._fw_grad
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
-    primal = Tensor._make(tensor._data, tensor._requires_grad, tensor.grad_fn, tensor._output_nr, tensor._vc)
+    primal = Tensor._make(tensor._data, tensor._requires_grad, tensor._grad_fn, tensor._output_nr, tensor._vc)
     return UnpackedDualTensor(primal, tangent)

@@ -23,6 +23,9 @@ from .grad_mode import state as _state
 
 _FREED = object()  # marks saved data released after backward
 Tensor = None  # the Tensor class, set by tensor.py once defined (the two modules refer to each other)
+# view bookkeeping, set by _views.py (which needs Tensor): bring a stale view up to date, mark an
+# output as a view of an input, and how a view made now is marked
+_sync_input = _mark_view = _creation_meta = None
 
 
 class Node:
@@ -162,7 +165,7 @@ class _SavedInput:
     def unpack(self, node):
         t = self.tensor
         if t._vc[0] != self.version:
-            _raise_modified(node, t, self.version, owner=t.grad_fn, leaf=t.grad_fn is None)
+            _raise_modified(node, t, self.version, owner=t._grad_fn, leaf=t._grad_fn is None)
         return t
 
 
@@ -277,6 +280,14 @@ class Function(FunctionCtx, Node):
         needs = []
         for a in args:
             if isinstance(a, Tensor):
+                base = a._base
+                if base is not None:
+                    if a._vv != a._vc[0]:
+                        _sync_input(a)  # its base changed in place since: remake its node first
+                    if base._requires_grad and not a._requires_grad:
+                        # a view taken under no_grad of a base that requires grad: as in PyTorch, the
+                        # result requires grad, but no gradient flows back through this input
+                        requires = True
                 if a._requires_grad:
                     requires = True
                     needs.append(True)
@@ -322,8 +333,8 @@ class Function(FunctionCtx, Node):
                 if cls.is_view and raw is not None:
                     src = args[0]
                     if isinstance(src, Tensor):
-                        t._vc = src._vc
-                        t._base = src if src._base is None else src._base
+                        # (_creation_meta inlined: views made in every backward pass come here)
+                        _mark_view(t, src, 0 if _state.grad_enabled else 3 if _state.inference else 1)
                 return t
             if not cls.is_view and type(raw) is np.ndarray and ctx._non_diff is None and not _state.anomaly:
                 return ctx._wrap_single(raw, args)
@@ -335,8 +346,8 @@ class Function(FunctionCtx, Node):
         metas = []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
-                if a.grad_fn is not None:
-                    edges.append((a.grad_fn, a._output_nr))
+                if a._grad_fn is not None:
+                    edges.append((a._grad_fn, a._output_nr))
                 else:
                     edges.append(a._edge())
                 d = a._data
@@ -357,7 +368,7 @@ class Function(FunctionCtx, Node):
         if saved is not None:  # point saved outputs at the output tensor's version counter
             for s in saved:
                 if type(s) is _SavedOther and s.data is arr:
-                    if t.grad_fn is self:
+                    if t._grad_fn is self:
                         s.out_nr = 0
                     s.vc, s.version = t._vc, t._vc[0]
         self._inputs = None
@@ -386,6 +397,10 @@ class Function(FunctionCtx, Node):
                 self._trace = traceback.format_stack()[:-3]
         non_diff = self._non_diff
         dirty = self._dirty
+        dirty_views = None
+        cm = None
+        if self.is_view and isinstance(args[0], Tensor):  # every output is a view of input 0
+            cm = _creation_meta(multi)
         results = []
         for i, arr in enumerate(outs):
             if arr is None:
@@ -397,16 +412,19 @@ class Function(FunctionCtx, Node):
                 for a in args:  # the modified input itself is the output: rebase its history
                     if isinstance(a, Tensor) and a._data is arr:
                         t = a
+                        if t._base is not None and record:  # a view: its base's graph changes too
+                            from ._views import check_inplace  # noqa: PLC0415
+
+                            check_inplace(t)
+                            dirty_views = (dirty_views or []) + [(t, i)]
                         t._vc[0] += 1
                         if diff:
-                            t._requires_grad, t.grad_fn, t._output_nr = True, self, i
+                            t._requires_grad, t._grad_fn, t._output_nr = True, self, i
                         break
             if t is None:
                 t = Tensor._make(arr, True, self, i) if diff else Tensor._make(arr)
-                if self.is_view and i == 0 and isinstance(args[0], Tensor):
-                    src = args[0]
-                    t._vc = src._vc
-                    t._base = src if src._base is None else src._base
+                if cm is not None:
+                    _mark_view(t, args[0], cm)
             results.append(t)
         saved = self._saved
         if saved is not None:  # point saved outputs at the output tensors' version counters
@@ -414,7 +432,7 @@ class Function(FunctionCtx, Node):
                 if type(s) is _SavedOther:
                     for i, t in enumerate(results):
                         if t is not None and s.data is t._data:
-                            if t.grad_fn is self:
+                            if t._grad_fn is self:
                                 s.out_nr = i
                             s.vc, s.version = t._vc, t._vc[0]
                             break
@@ -423,7 +441,22 @@ class Function(FunctionCtx, Node):
             _attach_tangents(self, args, results)
         if not record:
             self._saved = None
+        if dirty_views:
+            _rebase_dirty_views(self, dirty_views)
         return tuple(results) if multi else results[0]
+
+
+def _rebase_dirty_views(node, dirty_views):
+    """Views a custom Function modified in place (``mark_dirty``): as for any in-place op on a view,
+    the base gets a CopySlices node taking the Function's output, and the view becomes a view of it."""
+    from ._views import rebase  # noqa: PLC0415
+
+    for t, i in dirty_views:
+        if t._grad_fn is not node:
+            continue
+        res = Tensor._make(t._data, True, node, i, t._vc)
+        res._fw_grad = t._fw_grad
+        rebase(t, res, True)
 
 
 def _as_array(o):

@@ -41,16 +41,18 @@ class Tensor:
     uninitialised 2x3 float tensor. Prefer ``reograd.tensor(data)``, which infers the dtype.
     """
 
-    # A dict, so the public slot ``grad_fn`` carries its docstring (shown by ``help()`` and
-    # ``inspect.getdoc``); the slot layout and attribute access are the same as with a tuple.
+    # A dict, so slots can carry docstrings (shown by ``help()``); the slot layout and attribute
+    # access are the same as with a tuple. Internal hot paths read and write ``_grad_fn``; the
+    # public ``grad_fn`` property first brings a view whose base changed in place up to date.
     __slots__ = {
         "_data": None, "_requires_grad": None, "_grad": None,
-        "grad_fn": "The autograd node (backward Function) that produced this tensor, or None.\n\n"
-                   "None for leaves (tensors made by the user, parameters) and for tensors computed "
-                   "without recording a graph; otherwise the node whose backward receives this "
-                   "tensor's gradient, e.g. ``(a * b).grad_fn`` is a ``MulBackward0``.",
+        "_grad_fn": "The graph node as stored (``grad_fn`` reads it after bringing a view up to date).",
         "_output_nr": None, "_vc": None, "_base": None, "_hooks": None, "_retains_grad": None,
-        "_accumulator": None, "_fw_grad": None, "__weakref__": None, "__dict__": None,
+        "_accumulator": None, "_fw_grad": None,
+        # set only on views (where ``_base`` is set), so plain tensors pay nothing for them
+        "_vv": "A view's version counter value when its ``_grad_fn`` was last made to match its base.",
+        "_cm": "How a view was created (reograd.autograd._views: DEFAULT, NO_GRAD, MULTI_OUTPUT, INFERENCE).",
+        "__weakref__": None, "__dict__": None,
     }
 
     __array_priority__ = 1000  # numpy scalars/arrays defer to our reflected operators
@@ -73,7 +75,7 @@ class Tensor:
         self._data = arr
         self._requires_grad = requires_grad
         self._grad = None
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self._output_nr = output_nr
         self._vc = [0] if vc is None else vc
         self._base = None
@@ -91,7 +93,7 @@ class Tensor:
         t._data = arr
         t._requires_grad = requires_grad
         t._grad = None
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = [0] if vc is None else vc
         t._base = None
@@ -108,9 +110,13 @@ class Tensor:
 
         Settable on leaves (``t.requires_grad = True``, as ``requires_grad_``); only floating point
         and complex tensors can require gradients. A result of an op requires grad when any of its
-        inputs does (outside ``no_grad``).
+        inputs does (outside ``no_grad``). A view also requires grad when its base does (even one
+        taken under ``no_grad``, as in PyTorch).
         """
-        return self._requires_grad
+        if self._requires_grad:
+            return True
+        base = self._base
+        return base is not None and base._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -130,6 +136,25 @@ class Tensor:
                 "var_no_grad = var.detach().")
         self._requires_grad = requires_grad
         return self
+
+    @property
+    def grad_fn(self):
+        """The autograd node (backward Function) that produced this tensor, or None.
+
+        None for leaves (tensors made by the user, parameters) and for tensors computed without
+        recording a graph; otherwise the node whose backward receives this tensor's gradient, e.g.
+        ``(a * b).grad_fn`` is a ``MulBackward0``. For a view whose base (or another view of that
+        base) has since been modified in place, the node is first remade as a view of the base's
+        current graph (an ``AsStridedBackward0``), as in PyTorch.
+        """
+        if self._base is not None and self._vv != self._vc[0]:
+            _views.sync_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        # (PyTorch's grad_fn is read-only; internal code that sets it directly keeps working)
+        self._grad_fn = node
 
     @property
     def is_leaf(self):
@@ -171,10 +196,16 @@ class Tensor:
     def _bump(self):
         self._vc[0] += 1
 
+    def _is_view(self):
+        """True if this tensor is a view of another (``_base``), sharing its memory and version counter."""
+        return self._base is not None
+
     def _edge(self):
         """Where a gradient for this tensor goes: ``(grad_fn, output_nr)``, or its AccumulateGrad."""
-        if self.grad_fn is not None:
-            return (self.grad_fn, self._output_nr)
+        if self._base is not None and self._vv != self._vc[0]:
+            _views.sync_view(self)
+        if self._grad_fn is not None:
+            return (self._grad_fn, self._output_nr)
         acc = self._accumulator() if self._accumulator is not None else None
         if acc is None:
             acc = AccumulateGrad(self)
@@ -183,7 +214,7 @@ class Tensor:
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self._retains_grad = True
@@ -202,7 +233,7 @@ class Tensor:
 
         Returning a tensor replaces the gradient. Returns a handle with ``remove()``.
         """
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             node = self.grad_fn
@@ -233,7 +264,7 @@ class Tensor:
         """Cut this tensor from the graph, in place (it becomes a leaf)."""
         if self._base is not None and self.grad_fn is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
         return self
@@ -585,6 +616,8 @@ BoolTensor = _typed_tensor_class("BoolTensor", backend.bool)
 from . import function as _function  # noqa: E402
 
 _function.Tensor = Tensor
+
+from . import _views  # noqa: E402  (needs Tensor; Tensor.grad_fn calls into it)
 
 
 def attach_methods(**methods):

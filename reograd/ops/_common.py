@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
+from ..autograd import _views
 from ..autograd.function import _SavedInput, _SavedOther
 from ..autograd.grad_mode import state as _state
 from ..autograd.tensor import Tensor
@@ -107,16 +108,26 @@ def inplace(self, fn, *args, **kwargs):
 
     As in PyTorch: a leaf that requires grad can't be changed in place while grad mode is on; the
     result must have self's shape and a dtype castable to self's; self's version counter is bumped
-    (so a backward that saved the old value raises) and self takes over the op's graph node.
+    (so a backward that saved the old value raises) and self takes over the op's graph node. When
+    self is a view, its base's graph learns of the write too (a ``CopySlices`` node; see
+    ``reograd.autograd._views``).
     """
     if not isinstance(self, Tensor):
         raise TypeError(f"in-place op on a {type(self).__name__}")
+    base = self._base
     record = _state.grad_enabled and (
-        self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
-    if record and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError(f"a leaf Variable that requires grad (shape {list(self.shape)}) is being used in an "
-                           "in-place operation.")
-    if not record and self._fw_grad is None:
+        self._requires_grad or (base is not None and base._requires_grad)
+        or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+    if record:
+        if base is not None:
+            _views.check_inplace(self)
+        elif self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(f"a leaf Variable that requires grad (shape {list(self.shape)}) is being used in an "
+                               "in-place operation.")
+    fw = _state.fw_level >= 0 and (
+        self._fw_grad is not None or (base is not None and base._fw_grad is not None)
+        or any(isinstance(a, Tensor) and a._fw_grad is not None for a in args))
+    if not record and not fw:
         prev = _state.grad_enabled
         _state.grad_enabled = False
         try:
@@ -126,10 +137,12 @@ def inplace(self, fn, *args, **kwargs):
         _write(self, res, fn)
         self._vc[0] += 1
         return self
-    old = Tensor._make(self._data, self._requires_grad, self.grad_fn, self._output_nr)
+    if base is not None and not record and self._vv != self._vc[0]:
+        _views.sync_input(self)  # (a tangent to bring up to date)
+    old = Tensor._make(self._data, self._requires_grad, self._grad_fn, self._output_nr)
     old._fw_grad = self._fw_grad
     res = fn(old, *args, **kwargs)
-    node = res.grad_fn
+    node = res._grad_fn
     saved = node._saved if node is not None else None
     if isinstance(saved, list):
         for s in saved:
@@ -141,11 +154,18 @@ def inplace(self, fn, *args, **kwargs):
         for s in saved:  # a saved output now lives in self
             if type(s) is _SavedOther and s.data is res._data:
                 s.data, s.vc, s.version = self._data, self._vc, self._vc[0]
+    if base is not None and _views.rebase(self, res, record):
+        return self
     if record:
+        prev = self._grad_fn, self._output_nr
         self._requires_grad = res._requires_grad
-        self.grad_fn = res.grad_fn
+        self._grad_fn = res._grad_fn
         self._output_nr = res._output_nr
-    self._fw_grad = res._fw_grad
+        _views.move_retain(self, *prev)
+    if res._fw_grad is not None or self._fw_grad is not None:
+        self._fw_grad = res._fw_grad
+        if res._fw_grad is not None:
+            _views.track_tangent(self)
     return self
 
 

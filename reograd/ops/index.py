@@ -384,12 +384,30 @@ def _put_compiled(self, index, value, accumulate, op):
     region_shape = index.region(self._data).shape
     value = _strip_ones(_prepare_value(self, value, op), len(region_shape))
     _check_fits(value, region_shape, op)
-    record = _state.grad_enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
-    if not record and self._fw_grad is None and not (isinstance(value, Tensor) and value._fw_grad is not None):
+    base = self._base  # (a view of a base that requires grad: inplace() checks and records it)
+    record = _state.grad_enabled and (self._requires_grad or (base is not None and base._requires_grad)
+                                      or (isinstance(value, Tensor) and value._requires_grad))
+    if not record and self._fw_grad is None and not (isinstance(value, Tensor) and value._fw_grad is not None) \
+            and (base is None or base._fw_grad is None):
         if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: the tensor's memory is read-only (it is an expanded view); clone() it first")
         index.write(self._data, value._data if isinstance(value, Tensor) else value, accumulate)
         self._vc[0] += 1
+        return self
+    if index.basic is not None:
+        # As PyTorch: write through the view the basic part selects, so that self's base gets a
+        # CopySlices node (and a leaf's error names the view); then the advanced part, if any, on it.
+        view = _GetItemView.apply(self, index)
+        if index.adv is not None:
+            _put_compiled(view, _Index(None, index.adv, index.unique, index.select_kind), value, accumulate, op)
+        elif accumulate:
+            from .elementwise import add  # noqa: PLC0415
+
+            inplace(view, add, value)
+        else:
+            from .conversion import _copy_from  # noqa: PLC0415
+
+            inplace(view, _copy_from, value)
         return self
     return inplace(self, lambda s, v: IndexPut.apply(s, v, index, accumulate), value)
 

@@ -199,11 +199,15 @@ class SplitFn(NativeFunction):
     node_name = "SplitBackward0"
 
     @staticmethod
-    def forward(ctx, a, dim, bounds, squeeze):
+    def forward(ctx, a, dim, bounds, squeeze, name=None):
         ctx.dim, ctx.bounds, ctx.squeeze, ctx.in_shape = dim, bounds, squeeze, a.shape
         pre = (slice(None),) * dim
-        if squeeze:
-            return tuple(a[pre + (i,)] for i in bounds)
+        if squeeze and len(bounds) == a.shape[dim]:
+            name = "UnbindBackward0"
+        if name:  # PyTorch's names (errors on in-place use of the pieces cite them)
+            ctx.node_name = name
+        if squeeze:  # (the Ellipsis keeps a 0-d piece a view, not a NumPy scalar copy)
+            return tuple(a[pre + (i, Ellipsis)] for i in bounds)
         return tuple(a[pre + (slice(s, e),)] for s, e in bounds)
 
     @staticmethod
@@ -211,7 +215,7 @@ class SplitFn(NativeFunction):
         d, bounds = ctx.dim, ctx.bounds
         if ctx.squeeze:
             if len(bounds) == ctx.in_shape[d]:  # unbind: every index once, in order
-                return Cat.apply(*[Reshape.apply(g, _unsq(g.shape, d)) for g in grads], dim=d), None, None, None
+                return Cat.apply(*[Reshape.apply(g, _unsq(g.shape, d)) for g in grads], dim=d), None, None, None, None
             bounds = [(i, i + 1) for i in bounds]
             grads = [Reshape.apply(g, _unsq(g.shape, d)) for g in grads]
         pos, tiled = 0, True
@@ -219,14 +223,14 @@ class SplitFn(NativeFunction):
             tiled = tiled and s == pos
             pos = e
         if tiled and pos == ctx.in_shape[d]:  # the pieces tile the dim: concatenate their grads
-            return Cat.apply(*grads, dim=d), None, None, None
+            return Cat.apply(*grads, dim=d), None, None, None, None
         from .shape import Embed  # noqa: PLC0415  (overlapping or partial pieces: add each one back)
 
         total = None
         for g, (s, e) in zip(grads, bounds):
             part = Embed.apply(g, ctx.in_shape, d, s, e, 1)
             total = part if total is None else total + part
-        return total, None, None, None
+        return total, None, None, None, None
 
     @staticmethod
     def jvp(ctx, t, *_):
@@ -238,16 +242,20 @@ def _unsq(shape, d):
     return shape[:d] + (1,) + shape[d:]
 
 
-def _split_at(input, d, bounds, squeeze=False):
-    """Apply SplitFn and make every piece (not only the first) share the input's version counter."""
+def _split_at(input, d, bounds, squeeze=False, sizes=False):
+    """Apply SplitFn: every piece is a view of input (sharing its version counter). As in PyTorch, the
+    pieces of this one multi-output op can't be modified in place while they need a graph."""
     if not bounds:
         return ()
-    pieces = SplitFn.apply(input, d, tuple(bounds), squeeze)
-    base = input if input._base is None else input._base
-    for p in pieces:
-        p._vc = input._vc
-        p._base = base
-    return pieces
+    return SplitFn.apply(input, d, tuple(bounds), squeeze, "SplitWithSizesBackward0" if sizes else None)
+
+
+def _slices_at(input, d, bounds):
+    """Pieces as separate slice views (tensor_split, which PyTorch composes of slices: each piece may be
+    modified in place like any slice)."""
+    from .shape import Slice  # noqa: PLC0415  (shape imports this module)
+
+    return tuple(Slice.apply(input, d, s, e, 1) for s, e in bounds)
 
 
 def _split_dim(op, input, dim):
@@ -282,7 +290,7 @@ def split(tensor, split_size_or_sections, dim=0):
     for x in sizes:
         bounds.append((pos, pos + x))
         pos += x
-    return _split_at(tensor, d, bounds)
+    return _split_at(tensor, d, bounds, sizes=True)
 
 
 def _split_method(self, split_size, dim=0):
@@ -327,11 +335,11 @@ def tensor_split(input, indices_or_sections, dim=0):
             m = q + (1 if i < r else 0)
             bounds.append((pos, pos + m))
             pos += m
-        return _split_at(input, d, bounds)
+        return _slices_at(input, d, bounds)
     pts = [0] + [int(v) for v in s] + [n]
     pts = [max(0, min(p + n if p < 0 else p, n)) for p in pts]
     pts[0], pts[-1] = 0, n
-    return _split_at(input, d, [(a, max(a, b)) for a, b in zip(pts[:-1], pts[1:])])
+    return _slices_at(input, d, [(a, max(a, b)) for a, b in zip(pts[:-1], pts[1:])])
 
 
 def _dir_split(op, input, s, dim, need):
