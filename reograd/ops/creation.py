@@ -491,67 +491,51 @@ def _zero_(self):
 
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):
-    """Fill with samples of the uniform distribution on [a, b), in place."""
-    """``self.uniform_(a, b)``: self filled with samples from U(a, b); returns self."""
-    self._data[...] = backend.rng(generator).uniform(a, b, self._data.shape)
-    self._vc[0] += 1
-    return self
+    """Samples of the uniform distribution on [a, b), shaped like self."""
+    return backend.rng(generator).uniform(a, b, self._data.shape)
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Fill with samples of the normal distribution N(mean, std^2), in place."""
-    """``self.normal_(mean, std)``: self filled with samples from N(mean, std^2); returns self."""
-    self._data[...] = backend.rng(generator).normal(mean, std, self._data.shape)
-    self._vc[0] += 1
-    return self
+    """Samples of the normal distribution N(mean, std^2), shaped like self."""
+    return backend.rng(generator).normal(mean, std, self._data.shape)
 
 
-def _random_fill(method):
+def _bernoulli_(self, p=0.5, *, generator=None):
+    """1 with probability ``p`` (a number or a tensor of probabilities), else 0, shaped like self."""
+    pr = p._data if isinstance(p, Tensor) else p
+    return backend.rng(generator).random(self._data.shape) < pr
+
+
+def _exponential_(self, lambd=1.0, *, generator=None):
+    """Samples of the exponential distribution with rate ``lambd`` (density lambd e^(-lambd x)), shaped like self."""
+    return backend.rng(generator).exponential(1.0 / lambd, self._data.shape)
+
+
+def _random_(self, low=0, high=None, *, generator=None):
+    """Integers drawn uniformly from [low, high) (``random_(high)``: from [0, high)), shaped like self."""
+    if high is None:
+        low, high = 0, low
+    return backend.rng(generator).integers(low, high, self._data.shape)
+
+
+def _random_fill(sample):
     def fill(self, *args, generator=None, **kwargs):
         """Fill self in place with random samples; returns self.
 
         uniform_(a=0, b=1): U(a, b);  normal_(mean=0, std=1): N(mean, std^2);  bernoulli_(p=0.5): 1 with
         probability p, else 0;  exponential_(lambd=1): density lambd * exp(-lambd x);  random_(low, high):
         integers uniform on [low, high) (``random_(n)``: [0, n)). A leaf that requires grad can't be filled
-        while grad mode is on.
+        while grad mode is on; on a tensor in a graph (a view of one included) the new values are constants
+        (zero gradient to what self held before), as in PyTorch.
         """
-        if self._requires_grad and self.grad_fn is None:
-            from ..autograd.grad_mode import state  # noqa: PLC0415
+        from ._common import inplace  # noqa: PLC0415
 
-            if state.grad_enabled:
-                raise RuntimeError(f"{method.__name__.strip('_')}_: a leaf Variable that requires grad is being "
-                                   "used in an in-place operation.")
-        return method(self, *args, generator=generator, **kwargs)
-    fill.__name__ = method.__name__.strip("_") + "_"
-    fill.__doc__ = method.__doc__
+        arr = backend.get_array_module(self._data).asarray(sample(self, *args, generator=generator, **kwargs)).astype(
+            self._data.dtype, copy=False)
+        return inplace(self, lambda t: Tensor._make(arr) + t * 0 if t.requires_grad else Tensor._make(arr))
+    fill.__name__ = sample.__name__.strip("_") + "_"
+    fill.__qualname__ = "Tensor." + fill.__name__
     return fill
-
-
-def _bernoulli_(self, p=0.5, *, generator=None):
-    """Fill with 1 with probability ``p`` (a number or a tensor of probabilities), else 0, in place."""
-    """``self.bernoulli_(p)``: each element set to 1 with probability ``p`` (number or tensor), else 0."""
-    pr = p._data if isinstance(p, Tensor) else p
-    self._data[...] = backend.rng(generator).random(self._data.shape) < pr
-    self._vc[0] += 1
-    return self
-
-
-def _exponential_(self, lambd=1.0, *, generator=None):
-    """Fill with samples of the exponential distribution with rate ``lambd`` (density lambd e^(-lambd x)), in place."""
-    """``self.exponential_(lambd)``: samples with density lambd * exp(-lambd x), x >= 0; returns self."""
-    self._data[...] = backend.rng(generator).exponential(1.0 / lambd, self._data.shape)
-    self._vc[0] += 1
-    return self
-
-
-def _random_(self, low=0, high=None, *, generator=None):
-    """Fill with integers drawn uniformly from [low, high) (``random_(high)``: from [0, high)), in place."""
-    """``self.random_(low, high)``: integers uniform on [low, high) (``random_(n)``: [0, n)); returns self."""
-    if high is None:
-        low, high = 0, low
-    self._data[...] = backend.rng(generator).integers(low, high, self._data.shape)
-    self._vc[0] += 1
-    return self
 
 
 def _bernoulli_method(self, p=None, *, generator=None):
