@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Tensor
-from .pool import Gather, _batched
+from .pool import Gather, _batched, window_argmax
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
@@ -116,7 +116,7 @@ def _adaptive_max(op, nd, input, output_size, return_indices):
     win = xa[(slice(None), slice(None)) + tuple(index)]  # (N, C, O0, K0, O1, K1, ...)
     perm = (0, 1) + tuple(2 + 2 * d for d in range(nd)) + tuple(3 + 2 * d for d in range(nd))
     win = win.transpose(perm).reshape((N, C) + O + (-1,))
-    arg = win.argmax(-1) if win.shape[-1] else xp.zeros((N, C) + O, dtype=np.int64)
+    arg = window_argmax(win, xa) if win.shape[-1] else xp.zeros((N, C) + O, dtype=np.int64)
     ks = xp.unravel_index(arg, tuple(Ks)) if nd > 1 else (arg,)
     flat = None
     for d in range(nd):

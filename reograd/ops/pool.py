@@ -125,13 +125,26 @@ def _geometry(op, nd, x, kernel_size, stride, padding, dilation, ceil_mode, inpu
 
 
 # --------------------------------------------------------------------------- max pooling
+def window_argmax(flat_win, xa):
+    """Argmax over the last axis of windows ``flat_win`` (..., K) taken from ``xa``, with PyTorch's max
+    pooling rules: the first maximum wins a tie; a window holding NaN yields its LAST NaN (PyTorch's
+    scan takes a NaN over anything, while ``argmax`` stops at the first)."""
+    xp = _xp(flat_win)
+    arg = flat_win.argmax(-1)
+    if xa.dtype.kind == "f" and bool(xp.isnan(xa).any()):
+        isn = xp.isnan(flat_win)
+        last = flat_win.shape[-1] - 1 - isn[..., ::-1].argmax(-1)
+        arg = xp.where(isn.any(-1), last, arg)
+    return arg
+
+
 def _window_argmax(xa, K, St, D, O, pads):
     """Flat input indices (N, C, *O) of the first maximum of every window."""
     xp = _xp(xa)
     nd = len(K)
     fill = -np.inf if xa.dtype.kind == "f" else np.iinfo(xa.dtype).min
     win = windows(pad_array(xa, pads, fill), K, D, St, O)           # (N, C, *O, *K)
-    arg = win.reshape(win.shape[:2 + nd] + (-1,)).argmax(-1)      # first max, NaN wins
+    arg = window_argmax(win.reshape(win.shape[:2 + nd] + (-1,)), xa)
     ks = xp.unravel_index(arg, K) if nd > 1 else (arg,)
     S = xa.shape[2:]
     flat = None
@@ -179,7 +192,7 @@ def _offset(nd, kidx):
 class BlockMax(NativeFunction):
     """Max over non-overlapping windows (kernel == stride, no padding): (N, C, *S) -> (N, C, *O).
 
-    The first maximum in row-major window order wins (NaN propagates, first NaN wins), as PyTorch;
+    The first maximum in row-major window order wins (NaN propagates, the last NaN wins), as PyTorch;
     ``ctx.arg`` holds its window offset (flat over the kernel). Backward: BlockMaxT (route g to it)."""
 
     node_name = "MaxPool2DWithIndicesBackward0"
@@ -193,17 +206,20 @@ class BlockMax(NativeFunction):
         best = offs[0].copy()
         for c in offs[1:]:
             xp.maximum(best, c, out=best)  # NaN propagates
-        arg = xp.zeros(best.shape, dtype=np.int8 if len(offs) < 128 else np.int64)
+        small = len(offs) < 128
+        arg = xp.zeros(best.shape, dtype=np.int8 if small else np.int64)
         nan = x.dtype.kind == "f" and bool(xp.isnan(best).any())
-        for j in range(len(offs) - 1, 0, -1):  # reverse order: the first maximum is written last
+        # the first offset equal to the max wins (NaN windows are settled below); built with
+        # plain arithmetic on booleans, which is ~8x faster in NumPy than copyto(..., where=)
+        found = offs[0] == best
+        for j in range(1, len(offs)):
             hit = offs[j] == best
-            if nan:
-                hit |= xp.isnan(offs[j])
-            xp.copyto(arg, j, where=hit)
-        if nan:  # offset 0 wins if it is the max or a NaN
-            xp.copyto(arg, 0, where=(offs[0] == best) | xp.isnan(offs[0]))
-        else:
-            xp.copyto(arg, 0, where=offs[0] == best)
+            hit &= ~found
+            found |= hit
+            arg += hit.view(np.int8) * np.int8(j) if small else hit * j
+        if nan:  # a window holding NaN yields NaN at its LAST NaN, as PyTorch's scan (NaN beats anything)
+            for j, o in enumerate(offs):
+                xp.copyto(arg, j, where=xp.isnan(o))
         ctx.K, ctx.O, ctx.S, ctx.arg = K, O, x.shape[2:], arg
         return best
 
@@ -265,8 +281,14 @@ class BlockMaxT(NativeFunction):
             blk = xp.zeros(shape, dtype=g.dtype)
         else:
             blk = v.reshape(shape)
+        # g * (arg == j) is ~6x faster than copyto(..., where=) but would turn a non-finite g into NaN
+        # at the other offsets (inf * 0): only for finite g
+        finite = g.dtype.kind != "f" or bool(xp.isfinite(g).all())
         for j, kidx in enumerate(itertools.product(*(range(k) for k in K))):
-            xp.copyto(blk[_offset(nd, kidx)], g, where=arg == j)
+            if finite:
+                xp.multiply(g, arg == j, out=blk[_offset(nd, kidx)])
+            else:
+                xp.copyto(blk[_offset(nd, kidx)], g, where=arg == j)
         if not v.flags.c_contiguous:
             v[...] = blk.reshape(v.shape)
         return out

@@ -209,3 +209,48 @@ def test_modules_forward():
     z = unpool(y, i, output_size=(2, 4, 6, 6))
     tp, tu = torch.nn.MaxPool2d(2, return_indices=True), torch.nn.MaxUnpool2d(2)
     np.testing.assert_array_equal(z.numpy(), tu(*tp(torch.tensor(x)), output_size=(2, 4, 6, 6)).numpy())
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_block_max_pool_ties_nans_and_nonfinite_grads_match_torch(k):
+    """kernel == stride (the non-overlapping fast path): first max in window order wins a tie, the first
+    NaN wins a window holding NaNs, and an inf/NaN incoming gradient reaches only the argmax."""
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(k)
+    x = rng.integers(0, 3, size=(2, 3, 3 * k, 3 * k)).astype(np.float64)  # many ties
+    x[0, 0, 0, 1] = x[1, 2, k, k + 1] = np.nan
+    x[0, 1, 1, 0] = x[0, 1, 0, 1] = np.nan                                  # two NaNs in one window
+    g = rng.standard_normal((2, 3, 3, 3))
+    g[0, 0, 0, 0], g[1, 1, 2, 2], g[0, 2, 1, 1] = np.inf, -np.inf, np.nan
+    xr = reograd.tensor(x, requires_grad=True)
+    y, i = _P.max_pool2d(xr, k, return_indices=True)
+    y.backward(reograd.tensor(g))
+    xt = torch.tensor(x, requires_grad=True)
+    yt, it = torch.nn.functional.max_pool2d(xt, k, return_indices=True)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
+    np.testing.assert_array_equal(i.numpy(), it.numpy())
+    np.testing.assert_array_equal(xr.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.parametrize("k,stride", [(3, 1), (2, 2), (4, 1)])
+def test_max_pool_window_with_several_nans_points_at_the_last(k, stride):
+    pytest.importorskip("torch")
+    x = np.array([[[1.0, np.nan, 2.0, np.nan, 0.0, np.nan, np.nan, 3.0]]])
+    y, i = _P.max_pool1d(_t(x), k, stride, return_indices=True)
+    yt, it = torch.nn.functional.max_pool1d(torch.tensor(x), k, stride, return_indices=True)
+    np.testing.assert_array_equal(i.numpy(), it.numpy())
+    np.testing.assert_array_equal(y.numpy(), yt.numpy())
+
+
+@pytest.mark.parametrize("nd,out", [(1, 3), (1, 5), (2, 1), (2, (2, 3))])
+def test_adaptive_max_pool_nans_and_ties_match_torch(nd, out):
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(nd)
+    x = rng.integers(0, 2, size=(2, 2) + (8,) * nd).astype(np.float64)
+    x.reshape(-1)[rng.choice(x.size, x.size // 5, replace=False)] = np.nan
+    f = "adaptive_max_pool1d" if nd == 1 else "adaptive_max_pool2d"
+    y, i = getattr(reograd.nn.functional, f)(_t(x), out, return_indices=True)
+    yt, it = getattr(torch.nn.functional, f)(torch.tensor(x), out, return_indices=True)
+    np.testing.assert_array_equal(i.numpy(), it.numpy())
+    np.testing.assert_array_equal(y.numpy(), yt.numpy())
