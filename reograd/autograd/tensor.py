@@ -12,7 +12,6 @@ import numpy as np
 
 from .. import backend
 from .function import AccumulateGrad, _RemovableHandle
-from .grad_mode import state as _state
 
 
 class Size(tuple):

@@ -194,7 +194,7 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
     _check_inputs(op, nd, input, weight, bias)
     unbatched = input.dim() == nd + 1
     x = input.unsqueeze(0) if unbatched else input
-    N, C = x.shape[0], x.shape[1]
+    C = x.shape[1]
     _check_groups(op, groups, C, weight, input, False)
     K = tuple(weight.shape[2:])
     St = ntuple(op, "stride", stride, nd)

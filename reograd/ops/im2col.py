@@ -84,7 +84,6 @@ def im2col_array(x, K, D, pads, St):
 def col2im_array(cols, S, K, D, pads, St):
     """Adjoint of im2col: (N, C*prod(K), L) -> (N, C, *S), adding every column entry at its input position."""
     xp = _xp(cols)
-    nd = len(K)
     N = cols.shape[0]
     C = cols.shape[1] // math.prod(K)
     O = out_size(S, K, D, pads, St)

@@ -11,7 +11,6 @@ import textwrap
 
 import pytest
 
-import reograd
 import reograd.compat as compat
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -278,8 +277,6 @@ def test_notes_snippet_two_layer_network(tmp_path):
 def test_notes_snippet_learn_a_filter(tmp_path):
     """Slide 79: learn a 3x3 convolution filter with Adam (the image X and target T come from the slide
     before: a Laplacian-filtered image; here a small random image, and 300 steps instead of 1000)."""
-    if not hasattr(reograd.nn, "Conv2d"):
-        pytest.skip("reograd.nn.Conv2d is not there yet")
     out = _run(tmp_path, """
         import torch
         import torch.nn as nn

@@ -173,12 +173,7 @@ def test_embedding_bag_vs_torch():
         np.testing.assert_allclose(_np(rm(reograd.tensor(inp2))), _np(tm(torch.tensor(inp2))), rtol=1e-5)
 
 
-def _has(*names):
-    return all(hasattr(F, n) for n in names)
-
-
 @needs_torch
-@pytest.mark.skipif(not _has("batch_norm"), reason="F.batch_norm not written yet")
 @pytest.mark.parametrize("momentum", [0.1, None])
 @pytest.mark.parametrize("cls,shape", [("BatchNorm1d", (8, 3)), ("BatchNorm1d", (4, 3, 5)),
                                        ("BatchNorm2d", (4, 3, 2, 2)), ("BatchNorm3d", (2, 3, 2, 2, 2))])
@@ -209,7 +204,6 @@ def test_batchnorm_running_stats_vs_torch(cls, shape, momentum):
 
 
 @needs_torch
-@pytest.mark.skipif(not _has("batch_norm"), reason="F.batch_norm not written yet")
 def test_batchnorm_no_tracking_and_no_affine():
     for kw in ({"track_running_stats": False}, {"affine": False}):
         tm, rm = torch.nn.BatchNorm1d(3, **kw), nn.BatchNorm1d(3, **kw)
@@ -224,7 +218,6 @@ def test_batchnorm_no_tracking_and_no_affine():
 
 
 @needs_torch
-@pytest.mark.skipif(not _has("layer_norm", "group_norm", "instance_norm"), reason="F norms not written yet")
 @pytest.mark.parametrize("make,shape", [
     (lambda n: n.LayerNorm(4), (2, 3, 4)),
     (lambda n: n.LayerNorm([3, 4], bias=False), (2, 3, 4)),
@@ -232,6 +225,7 @@ def test_batchnorm_no_tracking_and_no_affine():
     (lambda n: n.InstanceNorm1d(3, affine=True), (2, 3, 5)),
     (lambda n: n.InstanceNorm2d(3, track_running_stats=True), (2, 3, 4, 4)),
     (lambda n: n.InstanceNorm1d(3), (3, 5)),
+    (lambda n: n.LocalResponseNorm(3, alpha=0.1, beta=0.6, k=2.0), (2, 6, 3, 3)),
 ])
 def test_norm_modules_vs_torch(make, shape):
     tm, rm = make(torch.nn), make(nn)
@@ -263,7 +257,6 @@ def test_rmsnorm_formula():
     np.testing.assert_allclose(_np(y), ref, rtol=1e-5)
 
 
-@pytest.mark.skipif(not _has("dropout", "dropout2d", "alpha_dropout"), reason="F dropout not written yet")
 def test_dropout_modules():
     x = reograd.ones(200, 50)
     d = nn.Dropout(0.3)

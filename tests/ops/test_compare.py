@@ -1,7 +1,7 @@
 """Comparisons, logical and bitwise ops, float class tests: forward parity with torch and semantics."""
 import numpy as np
 import pytest
-from opcases import Arg, Bool, Fixed, Int, OpCase, make_tests
+from opcases import Bool, Fixed, Int, OpCase, make_tests
 
 import reograd
 

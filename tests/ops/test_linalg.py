@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import reograd
-from opcases import Arg, OpCase, make_tests
+from opcases import OpCase, make_tests
 
 def _cdist_ref(p):
     """torch.cdist has no double backward nor forward AD: compare with the same math composed in torch

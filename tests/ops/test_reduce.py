@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import reograd
-from opcases import Arg, Fixed, Int, OpCase, Pos, make_tests
+from opcases import Arg, Fixed, Int, OpCase, make_tests
 
 try:
     import torch
@@ -201,8 +201,6 @@ def test_nan_semantics():
 
 
 def test_max_other_is_maximum():
-    if not hasattr(reograd, "maximum"):
-        pytest.skip("reograd.maximum not written yet")
     a, b = reograd.tensor([1.0, 5.0]), reograd.tensor([3.0, 2.0])
     assert reograd.max(a, b).tolist() == [3.0, 5.0]
 

@@ -1,5 +1,5 @@
 """Normalization layers: ``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm``,
-``RMSNorm``. The modules hold parameters and running statistics; the computation is the fused ops
+``RMSNorm``, ``LocalResponseNorm``. The modules hold parameters and running statistics; the computation is the fused ops
 of ``reograd.nn.functional`` (``batch_norm``, ``instance_norm``, ``layer_norm``, ``group_norm``).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-           "LayerNorm", "GroupNorm", "RMSNorm"]
+           "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
 
 
 class _NormBase(Module):
@@ -352,3 +352,31 @@ class RMSNorm(Module):
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class LocalResponseNorm(Module):
+    r"""Local response normalization across channels (AlexNet's LRN), for input (N, C, *):
+
+    .. math:: b_c = a_c \left(k + \frac{\alpha}{n} \sum_{c'=\max(0, c-n/2)}^{\min(C-1, c+n/2)} a_{c'}^2\right)^{-\beta}
+
+    Args:
+        size: n, the number of neighbouring channels summed over. alpha: Default 1e-4.
+        beta: Default 0.75. k: Default 1.
+
+    Example: ``nn.LocalResponseNorm(2)(torch.randn(8, 16, 5, 5))`` keeps the shape (8, 16, 5, 5).
+    """
+
+    __constants__ = ["size", "alpha", "beta", "k"]
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
