@@ -18,7 +18,7 @@ from ._common import broadcast_error, make_inplace
 from ._pwutil import binary_op, tensors_of, where_, write_out
 
 __all__ = ["floor_divide", "remainder", "fmod", "atan2", "arctan2", "hypot", "xlogy", "copysign", "maximum",
-           "minimum", "fmax", "fmin", "logaddexp", "logaddexp2"]
+           "minimum", "fmax", "fmin", "logaddexp", "logaddexp2", "ldexp"]
 
 
 def _apply(cls, op, a, b):
@@ -152,6 +152,22 @@ logaddexp = _float_binary("logaddexp", Logaddexp, "log(exp(input) + exp(other)),
 logaddexp2 = _float_binary("logaddexp2", Logaddexp2, "log2(2^input + 2^other), computed stably.")
 
 
+def ldexp(input, other, *, out=None):
+    """input * 2^other (``torch.ldexp``): the result is floating (the default dtype for integer inputs).
+
+    Example: ``ldexp(tensor([1., 3.]), tensor([2, 1]))`` is ``tensor([4., 6.])``.
+    """
+    from ._common import result_type  # noqa: PLC0415
+
+    rt = result_type(input, other)
+    if rt.category < backend.FLOAT:
+        rt = backend.get_default_dtype()
+    x = input.to(rt) if isinstance(input, Tensor) else input
+    e = other.to(rt) if isinstance(other, Tensor) else float(other)
+    res = x * 2.0 ** e
+    return write_out(res, out)
+
+
 # --------------------------------------------------------------------------- maximum / minimum
 def _tie_rules(first_wins):
     """maximum (first_wins = a > b) / minimum: the larger/smaller input takes the gradient, ties split it."""
@@ -229,7 +245,7 @@ def _op(fn):
 attach_methods(
     floor_divide=floor_divide, remainder=remainder, fmod=fmod, atan2=atan2, arctan2=atan2, hypot=hypot,
     xlogy=xlogy, copysign=copysign, maximum=maximum, minimum=minimum, fmax=fmax, fmin=fmin, logaddexp=logaddexp,
-    logaddexp2=logaddexp2,
+    logaddexp2=logaddexp2, ldexp=ldexp, ldexp_=_ip(ldexp),
     floor_divide_=_ip(floor_divide), remainder_=_ip(remainder), fmod_=_ip(fmod), atan2_=_ip(atan2),
     arctan2_=_ip(atan2), hypot_=_ip(hypot), xlogy_=_ip(xlogy), copysign_=_ip(copysign),
     __floordiv__=_op(floor_divide), __rfloordiv__=_op(_rfloordiv), __ifloordiv__=_ip(floor_divide),

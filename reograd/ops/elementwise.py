@@ -98,6 +98,10 @@ def sub(input, other, *, alpha=1, out=None):
     if rt is backend.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if any(isinstance(t, Tensor) and t.dtype is backend.bool for t in (input, other)) or \
+            any(isinstance(t, bool) for t in (input, other)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     _check_alpha("sub", alpha, rt)
     a, b = wrap_int(a, rt), wrap_int(b, rt)
     if not isinstance(a, Tensor):  # scalar - tensor
@@ -529,13 +533,27 @@ class PowScalar(NativeFunction):
         return t * p * a ** (p - 1) if p != 2 else t * a * 2
 
 
+def _int_pow_negative(xp, a, b):
+    """Integer a^b where some b < 0, as PyTorch: 1^b = 1, (-1)^b = +-1 by b's parity, otherwise 0 (the
+    integer part of 1/a^|b|; 0^b too). NumPy raises on negative integer powers instead."""
+    neg = b < 0
+    y = xp.power(a, xp.where(neg, 0, b))
+    odd = (b % 2) != 0
+    y_neg = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0)).astype(y.dtype)
+    return xp.where(neg, y_neg, y)
+
+
 class Pow(NativeFunction):
     """a^b;  d/da = b a^(b-1),  d/db = a^b ln a (taken as 0 where a = 0 and b >= 0)"""
 
     @staticmethod
     def forward(ctx, a, b):
-        with backend.np.errstate(divide="ignore", invalid="ignore"):
-            y = as_arr(_xp(a), _xp(a).power(a, b))
+        xp = _xp(a)
+        if a.dtype.kind in "iu" and b.dtype.kind == "i" and bool((b < 0).any()):
+            y = _int_pow_negative(xp, a, b)
+        else:
+            with backend.np.errstate(divide="ignore", invalid="ignore"):
+                y = as_arr(xp, xp.power(a, b))
         ctx.save_for_backward(a, b, y)
         return y
 
