@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 
 from .. import backend
-from ..autograd.function import NativeFunction
 from ..autograd.tensor import Tensor
 from ..ops.activation import (abs_, arctan, binary_step, celu, clamp_min_, clamp_min_nograd, elu, gelu, glu,
                               hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, log_softmax, logsigmoid, mish,
@@ -421,68 +420,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return input / n
 
 
-# --------------------------------------------------------------------------- embedding
-class _EmbeddingGather(NativeFunction):
-    """weight[idx]; backward scatters (adds) the gradient rows into a zero (num, dim) array."""
-
-    node_name = "EmbeddingBackward0"
-
-    @staticmethod
-    def forward(ctx, weight, idx, padding_idx):
-        ctx.idx, ctx.num, ctx.pad = idx, weight.shape[0], padding_idx
-        return weight[idx]
-
-    @staticmethod
-    def backward(ctx, g):
-        return _EmbeddingScatter.apply(g, ctx.idx, ctx.num, ctx.pad), None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return _EmbeddingGather.apply(t, ctx.idx, None)
-
-
-class _EmbeddingScatter(NativeFunction):
-    @staticmethod
-    def forward(ctx, g, idx, num, padding_idx):
-        ctx.idx = idx
-        D = g.shape[-1]
-        out = np.zeros((num, D), dtype=g.dtype)
-        flat = idx.reshape(-1)
-        np.add.at(out, flat, g.reshape(-1, D))
-        if padding_idx is not None:
-            out[padding_idx] = 0
-        ctx.pad = padding_idx
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        gg = _EmbeddingGather.apply(g, ctx.idx, None)
-        if ctx.pad is not None:
-            keep = (ctx.idx != ctx.pad)[..., None].astype(g._data.dtype)
-            gg = gg * Tensor._make(keep)
-        return gg, None, None, None
-
-
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
-    """Rows of ``weight`` (num_embeddings, dim) at the indices ``input`` (any shape): output input.shape + (dim,).
-    The row ``padding_idx`` gets no gradient; ``max_norm`` renormalises the looked-up rows in place."""
-    idx = input._data
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"embedding: Expected tensor for argument #1 'indices' to have one of the following scalar "
-                           f"types: Long, Int; but got {input.dtype} instead")
-    num = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= num):
-        bad = int(idx[(idx < 0) | (idx >= num)].reshape(-1)[0])
-        raise IndexError(f"embedding: index {bad} is out of range for an embedding of {num} rows")
-    if padding_idx is not None and padding_idx < 0:
-        padding_idx += num
-    if max_norm is not None:
-        rows = np.unique(idx)
-        w = weight._data
-        n = np.linalg.norm(w[rows], ord=norm_type, axis=1)
-        scale = np.where(n > max_norm, max_norm / (n + 1e-7), 1.0)
-        w[rows] *= scale[:, None].astype(w.dtype)
-    return _EmbeddingGather.apply(weight, idx.astype(np.int64, copy=False), padding_idx)
+# embedding / embedding_bag: in nn/modules/sparse.py beside their modules (module __getattr__ below)
 
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
@@ -501,7 +439,8 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "annotations", "math", "warnings", "np", "backend", "NativeFunction", "Tensor", "abs_", "clamp_min_",
-    "clamp_min_nograd", "where_", "reduce_loss", "reduction_from_legacy")]
+    "clamp_min_nograd", "where_", "reduce_loss", "reduction_from_legacy")] + [
+    "embedding", "embedding_bag"]  # noqa: F822 (served by the module __getattr__ at the end)
 
 
 # convolution and pooling (reograd/ops/conv.py, pool.py, adaptive_pool.py, upsample.py, im2col.py)

@@ -37,6 +37,18 @@ def _rng(generator):
     return backend.rng(generator)
 
 
+_TORCH_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                       "bool": "Bool"}
+
+
+def _check_float(op, kernel, tensor):
+    """Random fills need a floating point tensor: PyTorch's NotImplementedError, naming the op."""
+    if isinstance(tensor, Tensor) and not (tensor.is_floating_point() or tensor.is_complex()):
+        name = _TORCH_SCALAR_NAMES.get(str(tensor.dtype).split(".")[-1], str(tensor.dtype))
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\' (nn.init.{op}: expected a floating '
+                                  f"point tensor, got {tensor.dtype} of shape {list(tensor.shape)})")
+
+
 def calculate_gain(nonlinearity, param=None):
     """The recommended gain for an activation (scales the std of ``xavier_*``/``kaiming_*``).
 
@@ -84,7 +96,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 def _calculate_correct_fan(tensor, mode):
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of {['fan_in', 'fan_out']}")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -96,6 +108,9 @@ def _draw_dtype(tensor):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
+    _check_float("uniform_", "check_uniform_bounds", tensor)
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     u = _rng(generator).random(tuple(tensor.shape), dtype=_draw_dtype(tensor))
     u *= (b - a)
     u += a
@@ -104,6 +119,9 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std²)."""
+    _check_float("normal_", "normal_kernel_cpu", tensor)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     z = _rng(generator).standard_normal(tuple(tensor.shape), dtype=_draw_dtype(tensor))
     z *= std
     z += mean
@@ -115,6 +133,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
                       "may be incorrect.", stacklevel=2)
+    _check_float("trunc_normal_", "normal_kernel_cpu", tensor)
     rng = _rng(generator)
     n = tensor.numel()
     out = rng.normal(mean, std, size=n)
@@ -215,6 +234,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
+    _check_float("orthogonal_", "normal_kernel_cpu", tensor)
     rows = tensor.size(0)
     cols = tensor.numel() // rows
     flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
@@ -231,6 +251,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """A 2-D tensor with N(0, std²) entries and a fraction ``sparsity`` of each column set to zero."""
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
+    _check_float("sparse_", "normal_kernel_cpu", tensor)
     rows, cols = tuple(tensor.shape)
     num_zeros = int(math.ceil(sparsity * rows))
     rng = _rng(generator)

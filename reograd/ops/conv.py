@@ -22,6 +22,7 @@ import math
 from ..autograd.function import NativeFunction
 from ..autograd.tensor import Tensor
 from .im2col import Fold, Unfold, fold, im2col_array, ntuple, out_size, unfold  # noqa: F401
+from .pad import pad as _pad
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
@@ -297,10 +298,20 @@ def _conv_transposend(op, nd, input, weight, bias, stride, padding, output_paddi
         cols = weight.reshape(groups, cg, og * kp).mT @ x.reshape(N, groups, cg, L)
         cols = cols.reshape(N, Cout * kp, L)
     pads = tuple((p, p) for p in P)
-    if kp == 1 and all(s == 1 for s in St) and all(p == 0 for p in P):
+    if kp == 1 and all(s == 1 for s in St) and all(p == 0 for p in P) and not any(OP):
         y = cols.reshape((N, Cout) + out)
-    else:
+    elif out_size(out, K, D, pads, St) == S:
         y = Fold.apply(cols, S=out, geo=(K, D, pads, St))
+    else:
+        # output_padding >= stride (allowed when dilation > output_padding): the output is the full
+        # transposed convolution cropped by ``padding`` at the low end and by ``padding - output_padding``
+        # at the high end; where that is negative, zeros are appended.
+        ext = tuple(max(op - p, 0) for op, p in zip(OP, P))
+        pads2 = tuple((p, max(p - op, 0)) for op, p in zip(OP, P))
+        out0 = tuple(o - e for o, e in zip(out, ext))
+        y = Fold.apply(cols, S=out0, geo=(K, D, pads2, St))
+        if any(ext):
+            y = _pad(y, tuple(v for e in reversed(ext) for v in (0, e)))
     if bias is not None:
         y = y + bias.reshape((Cout,) + (1,) * nd)
     return y.squeeze(0) if unbatched else y

@@ -1,7 +1,7 @@
-"""Resampling: ``interpolate`` (nearest, nearest-exact, linear/bilinear/trilinear, area), ``pixel_shuffle``.
+"""Resampling: ``interpolate`` (nearest, nearest-exact, linear/bilinear/trilinear, bicubic, area), ``pixel_shuffle``.
 
 Every mode of ``interpolate`` except 'area' is separable: along one spatial dim of size S -> O it is
-a fixed (O, S) matrix M (one-hot rows for nearest, two weights (1 - l, l) for linear), so the whole
+a fixed (O, S) matrix M (one-hot rows for nearest, two weights (1 - l, l) for linear, four cubic-convolution weights for bicubic), so the whole
 op is a chain of small matrix products (M_h @ x @ M_w^T in 2-D), whose backward is the transposed
 products (and whose second derivative is zero). Source coordinates follow PyTorch exactly:
 
@@ -23,7 +23,7 @@ from .adaptive_pool import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_av
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
-_LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_LINEAR = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 
 
@@ -31,8 +31,14 @@ def _scale(S, O, sf):
     return (1.0 / sf) if sf is not None and sf > 0 else S / O
 
 
-def _nearest_matrix(S, O, sf, exact, dtype):
-    if True:
+def _nearest_matrix(S, O, sf, exact, dtype, shortcuts=False):
+    """One-hot rows; ``shortcuts`` (PyTorch's 2-D nearest kernel): O == S copies and O == 2*S repeats
+    each source twice, whatever the scale factor says."""
+    if shortcuts and O == S:
+        src = np.arange(O)
+    elif shortcuts and O == 2 * S:
+        src = np.arange(O) >> 1
+    else:
         scale = np.float32(_scale(S, O, sf))
         dst = np.arange(O, dtype=np.float32)
         src = np.floor((dst + np.float32(0.5)) * scale if exact else dst * scale).astype(np.int64)
@@ -57,6 +63,34 @@ def _linear_matrix(S, O, sf, align_corners, dtype):
     rows = np.arange(O)
     np.add.at(M, (rows, i0), 1 - lam.astype(np.float64))   # tiny (O, S) matrix: built once per call
     np.add.at(M, (rows, i1), lam.astype(np.float64))
+    return M.astype(dtype)
+
+
+def _cubic_matrix(S, O, sf, align_corners, dtype):
+    """Bicubic convolution (Keys, A = -0.75) along one dim, as PyTorch: four taps at floor(src) - 1 ..
+    floor(src) + 2, clamped to the border; half-pixel src is not clamped at 0 (unlike linear)."""
+    ft = np.float32 if dtype == np.float32 else np.float64
+    if align_corners:
+        scale = ft((S - 1) / (O - 1)) if O > 1 else ft(0)
+        src = np.arange(O, dtype=ft) * scale
+    else:
+        scale = ft(_scale(S, O, sf))
+        src = scale * (np.arange(O, dtype=ft) + ft(0.5)) - ft(0.5)
+    i0 = np.floor(src).astype(np.int64)
+    t = (src - i0).astype(ft)
+    A = ft(-0.75)
+
+    def c1(v):  # |v| <= 1
+        return ((A + 2) * v - (A + 3)) * v * v + 1
+
+    def c2(v):  # 1 < |v| < 2
+        return ((A * v - 5 * A) * v + 8 * A) * v - 4 * A
+
+    w = (c2(t + 1), c1(t), c1(1 - t), c2(2 - t))
+    M = np.zeros((O, S), dtype=np.float64)
+    rows = np.arange(O)
+    for k in range(4):
+        np.add.at(M, (rows, np.clip(i0 - 1 + k, 0, S - 1)), w[k].astype(np.float64))
     return M.astype(dtype)
 
 
@@ -95,7 +129,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 recompute_scale_factor=None, antialias=False):
     r"""Resample (N, C, *spatial) to ``size`` or by ``scale_factor`` (output = floor(S * scale_factor)).
 
-    Modes: 'nearest', 'nearest-exact', 'linear' (3-D input), 'bilinear' (4-D), 'trilinear' (5-D),
+    Modes: 'nearest', 'nearest-exact', 'linear' (3-D input), 'bilinear' and 'bicubic' (4-D), 'trilinear' (5-D),
     'area' (adaptive average pooling). ``align_corners`` (linear modes only): True maps the corner
     pixel centres onto each other, src = dst*(S-1)/(O-1); False (default) uses half-pixel centres.
     ``recompute_scale_factor=True`` recomputes the scale from the output size (S/O).
@@ -112,8 +146,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         align_corners = False
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported")
-    if mode == "bicubic":
-        raise NotImplementedError("interpolate: mode 'bicubic' is not supported yet")
     nd = input.dim() - 2
     if nd < 1 or nd > 3:
         raise NotImplementedError(f"interpolate: input must be 3-D, 4-D or 5-D (N, C, *spatial), got shape "
@@ -142,10 +174,17 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     mats = []
     for s, o, f in zip(S, O, sfs):
         if mode in ("nearest", "nearest-exact"):
-            M = None if o == s else _nearest_matrix(s, o, f, mode == "nearest-exact", dt)
+            # PyTorch's 2-D 'nearest' forward special-cases O == S and O == 2*S (its 1-D/3-D kernels and
+            # 'nearest-exact' follow the formula with the given scale factor even then)
+            short = mode == "nearest" and nd == 2
+            M = None if o == s and (short or f in (None, 1.0)) else \
+                _nearest_matrix(s, o, f, mode == "nearest-exact", dt, short)
         else:
-            M = None if (o == s and (align_corners or f in (None, 1.0))) else _linear_matrix(s, o, f, align_corners,
-                                                                                             dt)
+            make = _cubic_matrix if mode == "bicubic" else _linear_matrix
+            # PyTorch's linear kernels copy a dim whose size does not change, whatever the scale factor
+            # says; its bicubic forward does not (only its backward does, when no dim changes).
+            M = None if (o == s and (mode != "bicubic" or align_corners or f in (None, 1.0))) else \
+                make(s, o, f, align_corners, dt)
         mats.append(M)
     return _apply_separable(input, mats)
 

@@ -67,8 +67,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, self._get_item_by_idx(self._modules.keys(), idx))
-        if all(k.isdigit() for k in self._modules):  # keep the keys "0".."n-1"
-            _renumber(self)
+        _renumber(self)  # as PyTorch: keys "0".."n-1" again, even where they were names (OrderedDict)
 
     def __len__(self):
         return len(self._modules)

@@ -129,7 +129,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     idx = input._data
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num):
         bad = int(idx.min()) if int(idx.min()) < 0 else int(idx.max())
-        raise IndexError(f"embedding: index out of range in self (index {bad}, num_embeddings {num})")
+        raise IndexError(f"embedding: index {bad} is out of range for an embedding of {num} rows (index out of range "
+                         f"in self; indices of shape {list(input.shape)}, weight of shape {list(weight.shape)})")
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < num, "Padding_idx must be within num_embeddings"

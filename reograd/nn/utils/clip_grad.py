@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from ... import backend
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
@@ -44,7 +46,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     elif norm_type == -math.inf:
         total = min(norms)
     elif norm_type == 0:
-        total = sum(norms)
+        # as PyTorch: the 0-"norm" of the vector of per-tensor norms (tensors with a nonzero entry), not
+        # the count of nonzero entries over all the tensors
+        total = float(sum(n != 0 for n in norms))
     else:
         total = sum(n ** norm_type for n in norms) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
@@ -83,7 +87,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         return total
     clip_coef = float(max_norm) / (float(total.item()) + 1e-6)
     if clip_coef < 1 or math.isnan(clip_coef):
-        with no_grad():
+        with no_grad(), np.errstate(invalid="ignore", over="ignore"):  # inf * 0 -> nan, silently as torch
             for g in grads:
                 g._data *= g._data.dtype.type(clip_coef) if g._data.dtype.kind == "f" else clip_coef
                 g._vc[0] += 1

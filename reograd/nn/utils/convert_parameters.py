@@ -29,19 +29,30 @@ def parameters_to_vector(parameters):
 
 
 def vector_to_parameters(vec, parameters):
-    """Copy slices of the 1-D tensor ``vec`` into the parameters, in order (their data is replaced)."""
+    """Copy slices of the 1-D tensor ``vec`` into the parameters, in order (their data is replaced).
+
+    As PyTorch, elements of ``vec`` beyond the parameters' total size are ignored; a ``vec`` too short
+    raises (before any parameter is written)."""
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    parameters = list(parameters)
     device = None
     pointer = 0
     for param in parameters:
         device = _check_same_device(param, device)
         n = param.numel()
+        if pointer + n > vec.numel():
+            raise RuntimeError(f"shape '{list(param.shape)}' is invalid for input of size "
+                               f"{max(vec.numel() - pointer, 0)} (vector_to_parameters: vec of shape "
+                               f"{list(vec.shape)} has {vec.numel()} elements, the parameters need "
+                               f"{sum(p.numel() for p in parameters)})")
+        pointer += n
+    pointer = 0
+    flat = vec._data.reshape(-1)
+    for param in parameters:
+        n = param.numel()
         with no_grad():
-            chunk = vec._data[pointer:pointer + n].reshape(param._data.shape)
+            chunk = flat[pointer:pointer + n].reshape(param._data.shape)
             param._data = chunk.astype(param._data.dtype, copy=True)
         param._vc[0] += 1
         pointer += n
-    if pointer != vec.numel():
-        raise RuntimeError(f"vector_to_parameters: vector has {vec.numel()} elements but the parameters hold "
-                           f"{pointer}")
