@@ -52,6 +52,9 @@ def vecdot(x, y, *, dim=-1, out=None):
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """Number of singular values (|eigenvalues| if hermitian) > max(atol, rtol * largest). int64, no grad."""
     _float_check("linalg.matrix_rank", A)
+    if A.dim() < 2:
+        raise RuntimeError(f"linalg.matrix_rank: The input tensor A must have at least 2 dimensions (got shape "
+                           f"{list(A.shape)}).")
     a = A._data
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     atol, rtol = _tolerances(A, atol, rtol)

@@ -3,6 +3,7 @@ ranges (``arange``, ``linspace``...), and random (``rand``, ``randn``, ``randint
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 
 import numpy as np
@@ -57,15 +58,24 @@ def _from_python(data, dt):
     except ValueError as e:
         raise ValueError(f"tensor: could not make a tensor from {type(data).__name__}: the nested sequences "
                          f"have uneven lengths ({e})") from None
+    if arr.dtype == object or arr.dtype == np.uint64:  # Python ints beyond int64 (uint64: those in [2**63, 2**64))
+        types = _leaf_types(data) if isinstance(data, (list, tuple)) else {type(data)}
+        if types and all(issubclass(t, (int, float)) for t in types):
+            if dt is not None and np.dtype(dt.np).kind in "fcb":
+                return np.array(data, dtype=np.float64).astype(dt.np)
+            raise ValueError(f"tensor: Overflow when unpacking long long: an integer is out of the int64 range "
+                             f"({str(data)[:60]})")
     if arr.dtype == object:
         raise TypeError(f"tensor: could not infer dtype of {type(data).__name__} (got objects that are not "
                         "numbers)")
     if dt is None:
         kind = arr.dtype.kind
-        if kind == "f":
+        if kind in "fc" and isinstance(data, (list, tuple)):
+            dt = _scalar_types_dtype(data, kind)
+        elif kind == "f":
             dt = backend.get_default_dtype()
-        elif kind in "iu":
-            dt = backend.int64
+        elif kind in "iu":  # only NumPy scalars give other than int64; NumPy promotes them as PyTorch does
+            dt = backend._BY_NP.get(arr.dtype, backend.int64)
         elif kind == "b":
             dt = backend.bool
         elif kind == "c":
@@ -76,7 +86,60 @@ def _from_python(data, dt):
             dt = backend.from_numpy_dtype(arr.dtype)
         if arr.size == 0:
             dt = backend.get_default_dtype()
+    else:
+        _check_convertible("tensor", arr, dt)
     return arr.astype(dt.np, copy=False)
+
+
+def _check_convertible(op, arr, dt):
+    """PyTorch refuses Python data that ``dt`` can't hold: complex into a real dtype, integers out of range."""
+    kind, to = arr.dtype.kind, np.dtype(dt.np).kind
+    if kind == "c" and to not in "cb":
+        raise TypeError(f"{op}: can't convert complex data to {dt} (must be real number, not complex)")
+    if kind in "iu" and to in "iu" and arr.size:
+        info = np.iinfo(dt.np)
+        if int(arr.min()) < info.min or int(arr.max()) > info.max:
+            raise RuntimeError(f"{op}: value cannot be converted to type {dt} without overflow (values in "
+                               f"[{int(arr.min())}, {int(arr.max())}])")
+
+
+def _leaf_types(data):
+    """The set of types of the leaves of nested lists/tuples (flattened level by level, at C speed)."""
+    types, level = set(), data
+    while level:
+        ts = set(map(type, level))
+        seqs = {t for t in ts if t is list or t is tuple}
+        if np.ndarray in ts:  # arrays (and tensors, as arrays by now) count with their dtype
+            ts = (ts - {np.ndarray}) | {x.dtype.type for x in level if type(x) is np.ndarray}
+        types |= ts - seqs
+        if not seqs:
+            break
+        level = list(itertools.chain.from_iterable(x for x in level if type(x) in seqs))
+    return types
+
+
+def _scalar_types_dtype(data, kind):
+    """PyTorch's dtype for nested sequences of floats: Python floats count as the default dtype, Python ints
+    as int64, NumPy scalars as their own dtype (``[np.float64(1.5)]`` is float64, ``[np.float16(1), 2]`` float16),
+    promoted together."""
+    default = backend.get_default_dtype()
+    types = _leaf_types(data)
+    if not any(issubclass(t, np.generic) for t in types):
+        return default if kind == "f" else default.to_complex()
+    dt = None
+    for t in types:
+        if issubclass(t, np.generic):
+            d = backend._BY_NP.get(np.dtype(t), default)
+        elif issubclass(t, bool):
+            d = backend.bool
+        elif issubclass(t, int):
+            d = backend.int64
+        elif issubclass(t, builtins.complex):
+            d = default.to_complex()
+        else:
+            d = default
+        dt = d if dt is None else backend.promote_types(dt, d)
+    return dt or default
 
 
 def _flat_first(data):
@@ -179,6 +242,29 @@ def empty_strided(size, stride, dtype=None, device=None, requires_grad=False, la
     return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def _check_fill(op, value, dt):
+    """``value`` as ``full`` writes it into ``dt``; PyTorch refuses values ``dt`` can't hold: complex into a real
+    dtype, NaN/inf or out-of-range numbers into an integer dtype, finite numbers beyond a float dtype's range."""
+    if isinstance(value, (bool, np.bool_)) or dt is backend.bool:
+        return value
+    kind = np.dtype(dt.np).kind
+    bad = False
+    if isinstance(value, (builtins.complex, np.complexfloating)):
+        bad = kind != "c"
+    elif kind in "iu":
+        info = np.iinfo(dt.np)
+        # PyTorch lets negative ints (not floats) wrap into unsigned dtypes (-1 -> 255)
+        low = -info.max if kind == "u" and isinstance(value, (int, np.integer)) else info.min
+        bad = not math.isfinite(value) or not low <= value <= info.max
+        if not bad and value < 0 and kind == "u":
+            return int(value) % (int(info.max) + 1)
+    elif kind == "f":
+        bad = math.isfinite(value) and abs(value) > float(np.finfo(dt.np).max)
+    if bad:
+        raise RuntimeError(f"{op}: value {value!r} cannot be converted to type {dt} without overflow")
+    return value
+
+
 def _fill_dtype(fill_value):
     if isinstance(fill_value, Tensor):
         return fill_value.dtype
@@ -197,6 +283,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=Non
     xp, dt = _xp_dt(dtype, device, _fill_dtype(fill_value))
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    fill_value = _check_fill("full", fill_value, dt)
     return _finish(xp.full(_shape((size,) if isinstance(size, int) else (tuple(size),)), fill_value,
                            dtype=dt.np), requires_grad)
 
@@ -245,8 +332,8 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, l
 # ------------------------------------------------------------------------ random
 def _float_dt(dtype, name):
     dt = backend.as_dtype(dtype) or backend.get_default_dtype()
-    if not dt.is_floating_point:
-        raise RuntimeError(f"{name}: expected a floating point dtype, got {dt}")
+    if not dt.is_floating_point:  # (NotImplementedError, as PyTorch: a RuntimeError subclass)
+        raise NotImplementedError(f"{name}: expected a floating point dtype, got {dt}")
     return dt
 
 
@@ -395,12 +482,14 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"arange: unsupported range: start={start}, end={end}, step={step} (must be finite)")
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: upper bound and larger bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")
-    all_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step))
+    all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))  # (bools count as ints)
     dt = backend.as_dtype(dtype) or (backend.int64 if all_int else backend.get_default_dtype())
     n = max(0, math.ceil((end - start) / step))
     arr = (start + np.arange(n, dtype=np.float64 if not all_int else np.int64) * step).astype(dt.np)
@@ -419,6 +508,8 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    if int(steps) < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative (got steps={steps})")
     arr = np.linspace(_num(start), _num(end), int(steps), dtype=np.float64).astype(dt.np)
     return _finish(_on(arr, device), requires_grad)
 
@@ -427,6 +518,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
              layout=None):
     """``steps`` values base**linspace(start, end)."""
     dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    if int(steps) < 0:
+        raise RuntimeError(f"logspace: number of steps must be non-negative (got steps={steps})")
     arr = (base ** np.linspace(_num(start), _num(end), int(steps), dtype=np.float64)).astype(dt.np)
     return _finish(_on(arr, device), requires_grad)
 
@@ -434,6 +527,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
     """The n x m identity matrix."""
     dt = backend.as_dtype(dtype) or backend.get_default_dtype()
+    if int(n) < 0 or (m is not None and int(m) < 0):
+        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     return _finish(_on(np.eye(int(n), int(n if m is None else m), dtype=dt.np), device), requires_grad)
 
 

@@ -25,8 +25,8 @@ def _xp(a):
 def _scan(fn, a, dim):
     """``fn(a, axis=dim)`` also for a 0-d ``a``."""
     if a.ndim == 0:
-        return _xp(a).asarray(fn(a.reshape(1), axis=0)).reshape(())
-    return fn(a, axis=dim)
+        return _xp(a).asarray(fn(a.reshape(1), axis=0)).reshape(()).astype(a.dtype, copy=False)
+    return fn(a, axis=dim).astype(a.dtype, copy=False)  # NumPy scans small ints in int64
 
 
 def _rev_cumsum(w, dim):
@@ -39,6 +39,9 @@ def _rev_cumsum(w, dim):
 def _prep(input, dim, dtype, op):
     d = wrap_dim(dim, input._data.ndim, op)
     dt = backend.as_dtype(dtype)
+    if dt is backend.bool:
+        raise NotImplementedError(f"{op}: dtype=bool is not supported (input shape {tuple(input.shape)}, dtype "
+                                  f"{input.dtype}); PyTorch has no bool {op} kernel")
     if dt is None and input._data.dtype.kind in "biu":
         dt = backend.int64
     if dt is not None and input._data.dtype != dt.np:

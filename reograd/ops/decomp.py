@@ -52,7 +52,9 @@ def _float_check(op, A):
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}: argument 'A' must be Tensor, not {type(A).__name__}")
     if A._data.dtype.kind not in "fc":
-        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {A.dtype}")
+        # eigh/eigvalsh have no integer kernel in PyTorch (NotImplementedError); the others check the dtype
+        err = NotImplementedError if op in ("linalg.eigh", "linalg.eigvalsh") else RuntimeError
+        raise err(f"{op}: Expected a floating point or complex tensor as input. Got {A.dtype}")
 
 
 def _square_check(op, A):
@@ -85,7 +87,7 @@ def _first_zero_pivot(a):
 
 def _singular_info(A):
     """(batch index, getrf info) of the first singular matrix of a batch, or None."""
-    flat = np.asarray(A).reshape((-1,) + A.shape[-2:])
+    flat = np.asarray(A).reshape((int(np.prod(A.shape[:-2])),) + A.shape[-2:])  # (not -1: 0 x 0 matrices)
     for i, a in enumerate(flat):
         info = _first_zero_pivot(a)
         if info:
@@ -150,7 +152,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     if check_errors:
         _raise_singular("linalg.inv_ex", A._data)
     flat = info.reshape(-1)
-    for i, a in enumerate(A._data.reshape((-1,) + A._data.shape[-2:])):
+    for i, a in enumerate(A._data.reshape((flat.size,) + A._data.shape[-2:])):
         flat[i] = _first_zero_pivot(a)
     with np.errstate(all="ignore"):
         y = np.full(A._data.shape, np.nan, dtype=A._data.dtype)
@@ -372,7 +374,7 @@ def _not_pd_order(a):
 
 def _pd_info(A):
     """getrf-like info per matrix: 0, or the order of the first leading minor that is not positive-definite."""
-    flat = np.asarray(A).reshape((-1,) + A.shape[-2:])
+    flat = np.asarray(A).reshape((int(np.prod(A.shape[:-2])),) + A.shape[-2:])  # (not -1: 0 x 0 matrices)
     info = np.zeros(flat.shape[0], dtype=np.int32)
     for i, a in enumerate(flat):
         try:

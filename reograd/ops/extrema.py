@@ -53,19 +53,19 @@ def _coef_reduce(input, dims, keepdim, fn, name):
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     """Maximum over ``dim`` (all dims by default). The gradient is split evenly among tied maxima."""
+    if input._data.size == 0 and (dim is None or isinstance(dim, (list, tuple)) and not dim):
+        check_nonempty(input, "amax")  # all dims, given as the default: RuntimeError, as PyTorch
     dims = normalize_dims(dim, input._data.ndim, "amax")
     check_nonempty(input, "amax", dims)
-    if input._data.size == 0 and not dims:
-        check_nonempty(input, "amax")
     return _coef_reduce(input, dims, keepdim, _MAX_FN, "AmaxBackward0")
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     """Minimum over ``dim`` (all dims by default). The gradient is split evenly among tied minima."""
+    if input._data.size == 0 and (dim is None or isinstance(dim, (list, tuple)) and not dim):
+        check_nonempty(input, "amin")  # all dims, given as the default: RuntimeError, as PyTorch
     dims = normalize_dims(dim, input._data.ndim, "amin")
     check_nonempty(input, "amin", dims)
-    if input._data.size == 0 and not dims:
-        check_nonempty(input, "amin")
     return _coef_reduce(input, dims, keepdim, _MIN_FN, "AminBackward0")
 
 
@@ -130,8 +130,12 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
 def _argx(op, input, dim, keepdim, largest):
     a = input._data
     xp = _xp(a)
+    if a.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input (input shape {tuple(a.shape)})")
     if dim is None:
-        check_nonempty(input, op)
+        if a.size == 0:  # an IndexError here (not RuntimeError as max()), as PyTorch
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (input shape "
+                             f"{tuple(a.shape)}).")
         i = xp.argmax(a) if largest else xp.argmin(a)
         r = xp.asarray(i, dtype=xp.int64)
         return Tensor._make(r.reshape((1,) * a.ndim) if keepdim else r)
@@ -247,8 +251,14 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if isinstance(p, str):
         if p == "fro":
             p = 2
-        elif p == "nuc":
-            raise NotImplementedError("norm: p='nuc' (nuclear norm) is not supported; use reograd.linalg")
+        elif p == "nuc":  # the sum of singular values over two dims (the last two by default)
+            from .linalg_norms import matrix_norm  # noqa: PLC0415
+
+            if dim is None and input._data.ndim != 2 or dim is not None and (not isinstance(dim, (tuple, list))
+                                                                            or len(dim) != 2):
+                raise RuntimeError(f"norm: p='nuc' needs two dims (a 2-D input or a 2-tuple dim), got dim={dim} for "
+                                   f"input shape {list(input.shape)}")
+            return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
         else:
             raise RuntimeError(f"norm: invalid p {p!r} (expected 'fro', 'nuc' or a number)")
     if p is None:

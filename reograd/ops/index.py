@@ -95,7 +95,7 @@ def _as_index_array(x):
         return arr
     if arr.dtype == np.uint8:  # deprecated byte masks
         return arr.astype(bool)
-    if k not in _INT_KINDS:
+    if k not in _INT_KINDS or (isinstance(x, Tensor) and arr.dtype.itemsize < 4):
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors (got an index of dtype "
                          f"{backend._BY_NP[arr.dtype] if arr.dtype in backend._BY_NP else arr.dtype})")
     if arr.ndim == 0 and not isinstance(x, list):
@@ -371,8 +371,8 @@ def _strip_ones(value, region_ndim):
 def _check_fits(value, region_shape, op):
     if isinstance(value, Tensor):
         try:
-            np.broadcast_shapes(value._data.shape, tuple(region_shape))
-            ok = len(value._data.shape) <= len(region_shape)
+            # one-way: the value broadcasts to the region, not both to a bigger shape
+            ok = np.broadcast_shapes(value._data.shape, tuple(region_shape)) == tuple(region_shape)
         except ValueError:
             ok = False
         if not ok:
@@ -427,12 +427,26 @@ def _compile_indices(shape, indices, op):
     return _compile(shape, items, all_advanced=True)
 
 
+def _check_put_dtype(input, indices, values, op):
+    """index_put's values must have self's dtype (PyTorch's documented rule), except a 0-d value under one
+    bool mask (PyTorch routes that to masked_fill, which casts)."""
+    if not isinstance(values, Tensor) or values._data.dtype == input._data.dtype:
+        return
+    if values._data.ndim == 0 and len(indices) == 1 and isinstance(indices[0], Tensor) \
+            and indices[0]._data.dtype == np.bool_:
+        return
+    raise RuntimeError(f"{op}: Index put requires the source and destination dtypes match, got {input.dtype} for the "
+                       f"destination and {values.dtype} for the source (self shape {list(input.shape)}, values shape "
+                       f"{list(values.shape)})")
+
+
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``out[indices] = values`` (``+=`` when ``accumulate``; duplicates add up).
 
     ``indices``: a tuple of integer/bool tensors, one per leading dim, broadcast together.
     """
     index = _compile_indices(input._data.shape, indices, "index_put")
+    _check_put_dtype(input, indices, values, "index_put")
     region_shape = index.region(input._data).shape
     values = _strip_ones(_prepare_value(input, values, "index_put"), len(region_shape))
     _check_fits(values, region_shape, "index_put")
@@ -441,8 +455,9 @@ def index_put(input, indices, values, accumulate=False):
 
 def index_put_(self, indices, values, accumulate=False):
     """In-place :func:`index_put`: ``self[indices] = values`` (``+=`` when ``accumulate``); returns self."""
-    return _put_compiled(self, _compile_indices(self._data.shape, indices, "index_put_"), values, bool(accumulate),
-                         "index_put_")
+    index = _compile_indices(self._data.shape, indices, "index_put_")
+    _check_put_dtype(self, indices, values, "index_put_")
+    return _put_compiled(self, index, values, bool(accumulate), "index_put_")
 
 
 # ============================================================================ index_select / add / copy / fill
@@ -454,19 +469,23 @@ def _dim(dim, ndim, op):
     return dim % m
 
 
-def _vector_index(index, op, size, dim):
+def _vector_index(index, op, size, dim, negative=False, long_only=None, oob_error=IndexError):
+    """``index`` as an int64 vector, checked as PyTorch: int32 or int64 (only int64, raising ``long_only``, for
+    index_copy/index_fill), in [0, size) (in [-size, size) with ``negative``: index_fill only)."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): index must be a Tensor, got {type(index).__name__}")
     idx = index._data
-    if idx.dtype.kind not in _INT_KINDS or idx.dtype.itemsize < 4:
-        raise RuntimeError(f"{op}(): Expected dtype int32 or int64 for index (got {index.dtype})")
+    if idx.dtype.kind not in _INT_KINDS or idx.dtype.itemsize < 4 or (long_only and idx.dtype != np.int64):
+        raise (long_only or RuntimeError)(f"{op}(): Expected dtype {'int64' if long_only else 'int32 or int64'} "
+                                          f"for index (got {index.dtype})")
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector (got index of shape {list(index.shape)})")
     idx = idx.reshape(-1)
-    if idx.size and (bool((idx >= size).any()) or bool((idx < -size).any())):
-        v = int(idx[(idx >= size) | (idx < -size)][0])
-        raise IndexError(f"{op}(): index {v} is out of range for dimension {dim} with size {size} (index out of range "
-                         "in self)")
+    low = -size if negative else 0
+    if idx.size and (bool((idx >= size).any()) or bool((idx < low).any())):
+        v = int(idx[(idx >= size) | (idx < low)][0])
+        raise oob_error(f"{op}(): index {v} is out of range for dimension {dim} with size {size} (index out of range "
+                        "in self)")
     return idx.astype(np.int64, copy=False)
 
 
@@ -607,7 +626,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     """out = input;  out[..., index[i], ...] += alpha * source[..., i, ...] along ``dim`` (duplicates add up)."""
     d = _dim(dim, input._data.ndim, "index_add")
     size = input._data.shape[d] if input._data.ndim else 1
-    idx = _vector_index(index, "index_add", size, d)
+    idx = _vector_index(index, "index_add", size, d, oob_error=RuntimeError)
     _check_source("index_add", input, d, idx, source)
     return IndexAdd.apply(input, source, d, idx, alpha)
 
@@ -616,7 +635,7 @@ def index_copy(input, dim, index, source, *, out=None):
     """out = input;  out[..., index[i], ...] = source[..., i, ...] along ``dim``."""
     d = _dim(dim, input._data.ndim, "index_copy")
     size = input._data.shape[d] if input._data.ndim else 1
-    idx = _vector_index(index, "index_copy", size, d)
+    idx = _vector_index(index, "index_copy", size, d, long_only=RuntimeError)
     _check_source("index_copy", input, d, idx, source)
     return IndexCopy.apply(input, source, d, idx)
 
@@ -638,7 +657,7 @@ def index_fill(input, dim, index, value):
     """out = input with every slice ``index[i]`` along ``dim`` set to ``value`` (a number or 0-d tensor)."""
     d = _dim(dim, input._data.ndim, "index_fill")
     size = input._data.shape[d] if input._data.ndim else 1
-    idx = _vector_index(index, "index_fill", size, d)
+    idx = _vector_index(index, "index_fill", size, d, negative=True, long_only=IndexError)
     return IndexFill.apply(input, _scalar_value(value, input, "index_fill_"), d, idx)
 
 

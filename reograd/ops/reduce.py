@@ -15,7 +15,7 @@ import builtins
 from .. import backend
 from ..autograd.function import NativeFunction
 from ..autograd.tensor import Tensor, attach_methods
-from ._reduce_base import (Flip, Gather, Scatter, Shift, check_nonempty, const, expand_back,  # noqa: F401
+from ._reduce_base import (Flip, Gather, Scatter, Shift, ZeroGrad, check_nonempty, const, expand_back,  # noqa: F401
                            keepdim_shape, move_dims_last, normalize_dims, return_type, return_types, wrap_dim)
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean", "logsumexp", "all",
@@ -222,8 +222,8 @@ class Var(NativeFunction):
     """
 
     @staticmethod
-    def forward(ctx, a, dims, correction, keepdim, root):
-        ctx.in_shape, ctx.dims, ctx.keepdim, ctx.root = a.shape, dims, keepdim, root
+    def forward(ctx, a, dims, correction, keepdim, root, full=False):
+        ctx.in_shape, ctx.dims, ctx.keepdim, ctx.root, ctx.full = a.shape, dims, keepdim, root, full
         ctx.dof = _numel(a.shape, dims) - correction
         xp = _xp(a)
         with backend.np.errstate(invalid="ignore", divide="ignore"):
@@ -244,7 +244,10 @@ class Var(NativeFunction):
     def _coef(ctx):
         a, y = ctx.saved_tensors
         d = a - a.mean(ctx.dims, keepdim=True)
-        scale = 2.0 / ctx.dof if ctx.dof > 0 else float("inf")
+        if ctx.full and ctx.dof <= 0 and not ctx.root:  # PyTorch (dim=None): NaN where x == mean, else inf
+            xp = _xp(a._data)
+            return ZeroGrad.apply(a, xp.where(d._data == 0, xp.nan, xp.inf).astype(a._data.dtype))
+        scale = 2.0 / ctx.dof if ctx.dof != 0 else float("inf")  # unclamped (dof < 0 too), as PyTorch
         if not ctx.root:
             return d * scale
         ye = expand_back(y, ctx.in_shape, ctx.dims, ctx.keepdim)
@@ -254,7 +257,7 @@ class Var(NativeFunction):
 
     @staticmethod
     def backward(ctx, g):
-        return expand_back(g, ctx.in_shape, ctx.dims, ctx.keepdim) * Var._coef(ctx), None, None, None, None
+        return expand_back(g, ctx.in_shape, ctx.dims, ctx.keepdim) * Var._coef(ctx), None, None, None, None, None
 
     @staticmethod
     def jvp(ctx, t, *_):
@@ -271,32 +274,32 @@ def _var_args(op, input, dim, unbiased, correction):
     if input._data.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     return normalize_dims(dim, input._data.ndim, op), float(correction) if not isinstance(correction, int) \
-        else correction
+        else correction, dim is None or input._data.ndim == 0
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Variance over ``dim``: sum (x - mean)^2 / (N - correction). ``correction=1`` (default) is Bessel's
     correction; ``unbiased=False`` is ``correction=0``."""
-    dims, c = _var_args("var", input, dim, unbiased, correction)
-    return Var.apply(input, dims, c, keepdim, False)
+    dims, c, full = _var_args("var", input, dim, unbiased, correction)
+    return Var.apply(input, dims, c, keepdim, False, full)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """Standard deviation over ``dim``: sqrt(var(input, dim, correction)). Gradient 0 where std is 0."""
-    dims, c = _var_args("std", input, dim, unbiased, correction)
-    return Var.apply(input, dims, c, keepdim, True)
+    dims, c, full = _var_args("std", input, dim, unbiased, correction)
+    return Var.apply(input, dims, c, keepdim, True, full)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """(var, mean) over ``dim`` (see :func:`var`)."""
-    dims, c = _var_args("var_mean", input, dim, unbiased, correction)
-    return Var.apply(input, dims, c, keepdim, False), Mean.apply(input, dims, keepdim)
+    dims, c, full = _var_args("var_mean", input, dim, unbiased, correction)
+    return Var.apply(input, dims, c, keepdim, False, full), Mean.apply(input, dims, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """(std, mean) over ``dim`` (see :func:`std`)."""
-    dims, c = _var_args("std_mean", input, dim, unbiased, correction)
-    return Var.apply(input, dims, c, keepdim, True), Mean.apply(input, dims, keepdim)
+    dims, c, full = _var_args("std_mean", input, dim, unbiased, correction)
+    return Var.apply(input, dims, c, keepdim, True, full), Mean.apply(input, dims, keepdim)
 
 
 # --------------------------------------------------------------------------- logsumexp

@@ -415,7 +415,10 @@ def bincount(input, weights=None, minlength=0):
     Output length max(input.max() + 1, minlength); int64 without weights, else float (weights' float dtype).
     """
     a = input._data
-    if a.ndim != 1 or a.dtype.kind not in "iub" or (a.size and int(a.min()) < 0):
+    if a.dtype.kind not in "iub":  # no kernel for floats in PyTorch: NotImplementedError, not RuntimeError
+        raise NotImplementedError(f"bincount only supports integral inputs (got dtype {input.dtype}, shape "
+                                  f"{list(input.shape)})")
+    if a.ndim != 1 or (a.size and int(a.min()) < 0):
         raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs. (got shape {list(input.shape)}, "
                            f"dtype {input.dtype})")
     if minlength < 0:
@@ -478,10 +481,14 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     a = input._data
     xp = _xp(a)
     if dim is None:
-        out, inv, cnt = xp.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        nan_kw = {"equal_nan": False} if xp is np else {}  # each NaN is distinct, as PyTorch
+        out, inv, cnt = xp.unique(a.reshape(-1), return_inverse=True, return_counts=True, **nan_kw)
         inv = inv.reshape(a.shape)
     else:
         d = _dim(dim, a.ndim, "unique")
+        if a.size == 0 and (sum(s == 0 for s in a.shape) > 1 or a.shape[d] != 0):
+            raise RuntimeError(f"unique: with dim={dim} an empty input must have exactly one zero-size dim, the one "
+                               f"selected (input shape {list(a.shape)})")
         if a.shape[d] == 0:
             out, inv, cnt = a, np.zeros(0, np.int64), np.zeros(0, np.int64)
         else:

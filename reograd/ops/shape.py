@@ -353,7 +353,11 @@ def squeeze(input, dim=None):
         new = tuple(s for s in shape if s != 1)
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = {_wrap(d, len(shape), "squeeze") for d in dims}
+        wrapped = [_wrap(d, len(shape), "squeeze") for d in dims]
+        dims = set(wrapped)
+        if len(dims) != len(wrapped):
+            raise RuntimeError(f"squeeze: dim {sorted(d for d in dims if wrapped.count(d) > 1)[0]} appears multiple "
+                               f"times in the list of dims (dim {dim}, input shape {list(shape)})")
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
     return Reshape.apply(input, new)
 

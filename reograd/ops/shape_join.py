@@ -107,9 +107,8 @@ def cat(tensors, dim=0, *, out=None):
         if ref is None and not _skipped(x._data):
             ref = i
     tensors = _promote_all(tensors)
-    if ref is None:
-        d = _wrap(dim, 1, "cat")
-        return Cat.apply(*tensors, dim=d)
+    if ref is None:  # all are skipped empty 1-D tensors: PyTorch checks no dim
+        return Cat.apply(*tensors, dim=0)
     shape = tensors[ref]._data.shape
     d = _wrap(dim, len(shape), "cat")
     for i, x in enumerate(tensors):
@@ -369,6 +368,8 @@ def dsplit(input, indices_or_sections):
 
 def unbind(input, dim=0):
     """The slices along ``dim`` as a tuple of views, with that dim removed: unbind(x of (3, 4)) -> three (4,)."""
+    if input._data.ndim == 0:
+        raise IndexError(f"unbind: Dimension specified as {dim} but tensor has no dimensions (input shape [])")
     d = _split_dim("unbind", input, dim)
     return _split_at(input, d, list(range(input._data.shape[d])), squeeze=True)
 

@@ -99,9 +99,12 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     d = wrap_dim(-1 if dim is None else dim, input._data.ndim, "kthvalue")
     n = x._data.shape[d]
     k = int(k)
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size (input shape "
+                         f"{list(input.shape)}).")
     if not 1 <= k <= n:
-        raise IndexError(f"kthvalue(): selected number k={k} out of range for dimension {d} of size {n} (input "
-                         f"shape {list(input.shape)})")
+        raise RuntimeError(f"kthvalue(): selected number k={k} out of range for dimension {d} of size {n} (input "
+                           f"shape {list(input.shape)})")
     idx = _order(x._data, d, False)
     sl = [slice(None)] * x._data.ndim
     sl[d] = slice(k - 1, k)
