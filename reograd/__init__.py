@@ -33,13 +33,16 @@ from .ops.reduce import *  # noqa: E402,F401,F403
 from .ops.shape import *  # noqa: E402,F401,F403
 from .ops.sorting import *  # noqa: E402,F401,F403
 from .ops.upsample import *  # noqa: E402,F401,F403
+from .ops.gamma import *  # noqa: E402,F401,F403
+from .ops.misc import *  # noqa: E402,F401,F403
+from .ops.stats import *  # noqa: E402,F401,F403
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads  # noqa: E402,E501
 
 # Subpackages load on first use (``reograd.nn``, ``import reograd.optim``...): ``import reograd`` stays fast.
-_SUBPACKAGES = ("nn", "optim", "func", "viz", "cuda", "utils", "vision", "train", "compat")
+_SUBPACKAGES = ("nn", "optim", "func", "viz", "cuda", "utils", "vision", "train", "compat", "special")
 
 
 def __getattr__(name):

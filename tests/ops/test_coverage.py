@@ -25,6 +25,11 @@ REQUIRED = {
     "index": """getitem_basic getitem_advanced getitem_mask setitem gather scatter scatter_add scatter_reduce
         index_select index_add index_copy index_fill masked_fill masked_select masked_scatter nonzero take
         take_along_dim one_hot bincount histc unique""",
+    "api_gaps": """select as_strided slice_scatter select_scatter diagonal_scatter fill_diagonal_ narrow_copy sum_to_size
+        diagflat diff quantile nanquantile cov corrcoef dist pdist renorm trapezoid trapz cumulative_trapezoid vander
+        combinations cartesian_prod meshgrid block_diag float_power rsub frexp angle real adjoint""",
+    "special": """lgamma digamma polygamma mvlgamma i0 special.i1 special.i0e special.i1e special.gammaln special.entr
+        special.ndtr special.ndtri special.xlog1py special.multigammaln""",
 }
 
 HERE = pathlib.Path(__file__).parent
