@@ -35,6 +35,8 @@ from .ops.sorting import *  # noqa: E402,F401,F403
 from .ops.upsample import *  # noqa: E402,F401,F403
 from .ops.gamma import *  # noqa: E402,F401,F403
 from .ops.misc import *  # noqa: E402,F401,F403
+from .ops.strided import *  # noqa: E402,F401,F403
+from .ops.grids import *  # noqa: E402,F401,F403
 from .ops.stats import *  # noqa: E402,F401,F403
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402

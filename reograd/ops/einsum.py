@@ -102,9 +102,9 @@ def _parse_einsum(equation, shapes):
         lhs, rhs = eq, None
     subs = lhs.split(",")
     if len(subs) != len(shapes):
-        raise ValueError(f"einsum(): more operands were provided than specified in the equation"
+        raise ValueError("einsum(): more operands were provided than specified in the equation"
                          if len(shapes) > len(subs) else
-                         f"einsum(): fewer operands were provided than specified in the equation")
+                         "einsum(): fewer operands were provided than specified in the equation")
     used = set(c for c in eq if c.isalpha())
     for c in eq:
         if not (c.isalpha() or c in ",.->"):

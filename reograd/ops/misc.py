@@ -1,41 +1,35 @@
-"""The rest of PyTorch's commonly used API: views (select, as_strided), scatters into slices and
-diagonals, grids and combinatorics (meshgrid, cartesian_prod, combinations, vander, tril/triu_indices,
-block_diag, diagflat), integer/float helpers (gcd, lcm, frexp, nextafter, heaviside, float_power,
-rsub), tensor predicates (is_signed, is_nonzero, is_same_size, typename), complex helpers for real
-tensors (real, imag, conj, angle, adjoint...), more random fills (log_normal_, cauchy_, geometric_),
-and apply_/map_.
+"""Smaller parts of PyTorch's API: integer/float helpers (gcd, lcm, frexp, nextafter, heaviside,
+float_power, rsub), tensor predicates (is_signed, is_nonzero, is_same_size, typename), complex helpers
+for real tensors (real, imag, conj, angle, adjoint...), more random fills (log_normal_, cauchy_,
+geometric_), and apply_/map_. (Views and scatters: ``strided.py``; grids: ``grids.py``.)
 
 Differentiable ops are compositions of existing ones or small NativeFunctions whose backward is
 written with Tensor ops, so double backward and jvp work.
 """
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 
 from .. import backend
-from ..autograd import _views
 from ..autograd.function import NativeFunction
 from ..autograd.grad_mode import state as _state
 from ..autograd.tensor import Tensor, attach_methods
 from ._common import broadcast_error, inplace, make_inplace
 from ._pwutil import check_tensor, float_input, tensors_of, unary_op, write_out
 from ._reduce_base import return_type
-from .linalg import DiagScatter, _diag_view, diag_embed
-from .shape import Embed, _wrap, sum_to_shape
+from .shape import sum_to_shape
 
-__all__ = ["select", "as_strided", "slice_scatter", "select_scatter", "diagonal_scatter", "meshgrid", "cartesian_prod",
-           "combinations", "vander", "diagflat", "tril_indices", "triu_indices", "block_diag", "heaviside", "gcd",
-           "lcm", "frexp", "nextafter", "float_power", "rsub", "typename", "is_signed", "is_nonzero", "is_same_size",
-           "narrow_copy", "unsafe_chunk", "unsafe_split", "real", "imag", "conj", "conj_physical", "resolve_conj",
-           "resolve_neg", "is_conj", "is_neg", "angle", "adjoint"]
+__all__ = ["heaviside", "gcd", "lcm", "frexp", "nextafter", "float_power", "rsub", "typename", "is_signed",
+           "is_nonzero", "is_same_size", "narrow_copy", "unsafe_chunk", "unsafe_split", "real", "imag", "conj",
+           "conj_physical", "resolve_conj", "resolve_neg", "is_conj", "is_neg", "angle", "adjoint"]
 
 _frexp_t = return_type("frexp", ("mantissa", "exponent"))
 
 
 def _r():
+    """The top-level package (imported late: these ops compose functions defined all over it)."""
     import reograd  # noqa: PLC0415
 
     return reograd
@@ -46,365 +40,8 @@ def _xp(a):
 
 
 def _const(xp_arr):
+    """A constant (no-grad) tensor wrapping an array."""
     return Tensor._make(xp_arr)
-
-
-# ============================================================================================ views
-def select(input, dim, index):
-    """input[..., index, ...] along ``dim``: a view with that dim removed (``x.select(0, i)`` is ``x[i]``).
-
-    ``index`` may be negative. Example: ``torch.arange(6).reshape(2, 3).select(1, -1)`` is ``[2, 5]``.
-    """
-    check_tensor("select", input)
-    nd = input._data.ndim
-    if nd == 0:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = _wrap(dim, nd, "select")
-    size = input._data.shape[d]
-    i = int(index)
-    if not -size <= i < size:
-        raise IndexError(f"select(): index {i} out of range for tensor of size {list(input.shape)} at dimension {d}")
-    return input[(slice(None),) * d + (i % size,)]
-
-
-class _StridedPositions:
-    """Flat positions in the input of an ``as_strided`` view's elements (what PutFlat/TakeFlat read)."""
-
-    def __init__(self, in_shape, size, stride, offset, itemsize):
-        self.bshape = tuple(in_shape)
-        self.numel = int(np.prod(in_shape, dtype=np.int64))
-        self.size, self.stride, self.offset = tuple(size), tuple(stride), offset
-        self.unique = _views._non_overlapping(self.size, [s * itemsize for s in stride], itemsize)
-        self._idx = None
-
-    def idx(self, xp=np):
-        if self._idx is None:
-            pos = np.int64(self.offset)
-            for n, s in zip(self.size, self.stride):
-                pos = np.add.outer(pos, np.arange(n, dtype=np.int64) * s)
-            self._idx = np.asarray(pos, dtype=np.int64).reshape(self.size)
-        return self._idx if xp is np else xp.asarray(self._idx)
-
-
-class AsStrided(NativeFunction):
-    """A view of the (contiguous) input's elements with the given size, strides and offset (in elements);
-    backward: the gradient added at those positions into zeros of the input's shape (PutFlat)."""
-
-    is_view = True
-    node_name = "AsStridedBackward0"
-
-    @staticmethod
-    def forward(ctx, a, size, stride, offset):
-        pos = _StridedPositions(a.shape, size, stride, offset, a.itemsize)
-        ctx.pos = pos
-        xp = _xp(a)
-        flat = a.reshape(-1)[offset:] if a.size else a.reshape(-1)
-        return xp.lib.stride_tricks.as_strided(flat, size, tuple(s * a.itemsize for s in stride))
-
-    @staticmethod
-    def backward(ctx, g):
-        return _views.PutFlat.apply(g, ctx.pos, ctx.pos.bshape), None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return _views.TakeFlat.apply(t, ctx.pos)
-
-
-def as_strided(input, size, stride, storage_offset=None):
-    """A view of ``input``'s elements laid out with ``size`` and ``stride`` (in elements), starting at
-    ``storage_offset``: out[i_0, ..., i_k] = input.flatten()[offset + sum_j i_j * stride_j].
-
-    Differentiable: the backward adds the gradient at those positions into zeros of input's shape
-    (positions read twice get the sum). reograd's tensors have no separate storage offset
-    (``storage_offset()`` is 0), so offsets count from input's first element, and input must be
-    contiguous (PyTorch's semantics over a non-contiguous tensor's storage have no counterpart here).
-    Example: ``torch.arange(6.).as_strided((2, 2), (1, 2))`` is ``[[0, 2], [1, 3]]``.
-    """
-    check_tensor("as_strided", input)
-    if not input._data.flags.c_contiguous:
-        raise RuntimeError(f"as_strided: input must be contiguous (shape {list(input.shape)}, strides "
-                           f"{list(input.stride())}); call .contiguous() first")
-    size = tuple(int(s) for s in size)
-    stride = tuple(int(s) for s in stride)
-    if len(size) != len(stride):
-        raise RuntimeError(f"as_strided: mismatch in length of strides and shape (size {list(size)}, stride "
-                           f"{list(stride)})")
-    if any(s < 0 for s in size):
-        raise RuntimeError(f"as_strided: negative size in {list(size)}")
-    if any(s < 0 for s in stride):
-        raise RuntimeError(f"as_strided: negative strides are not supported (stride {list(stride)})")
-    off = 0 if storage_offset is None else int(storage_offset)
-    if off < 0:
-        raise RuntimeError(f"as_strided: negative storage offset {off}")
-    numel = input._data.size
-    if all(s > 0 for s in size):
-        last = off + sum((n - 1) * s for n, s in zip(size, stride))
-        if last >= numel:
-            raise RuntimeError(f"as_strided: setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
-                               f"{off} reach element {last}, out of bounds for the input's {numel} elements (shape "
-                               f"{list(input.shape)})")
-    return AsStrided.apply(input, size, stride, off)
-
-
-# ============================================================================================ scatters
-def _mask_like(a):
-    return _xp(a).zeros(a.shape, dtype=bool)
-
-
-def _cast_src(op, input, src):
-    check_tensor(op, input)
-    check_tensor(op, src, "src")
-    if src._data.dtype != input._data.dtype:
-        raise RuntimeError(f"{op}(): expected src to have the dtype of input ({input.dtype}), got {src.dtype}")
-    return src
-
-
-def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
-    """A copy of ``input`` with input[..., start:end:step, ...] (along ``dim``) replaced by ``src``,
-    which must have that slice's shape. Differentiable in both (input's gradient is zero on the slice).
-    Example: ``torch.slice_scatter(torch.zeros(4), torch.ones(2), start=2)`` is ``[0, 0, 1, 1]``.
-    """
-    src = _cast_src("slice_scatter", input, src)
-    nd = input._data.ndim
-    if nd == 0:
-        raise RuntimeError("slice_scatter(): input must have at least one dimension")
-    d = _wrap(dim, nd, "slice_scatter")
-    step = int(step)
-    if step <= 0:
-        raise RuntimeError(f"slice_scatter(): slice step must be positive (got {step})")
-    n = input._data.shape[d]
-    sl = slice(None if start is None else int(start), None if end is None else int(end), step)
-    b, e, s = sl.indices(n)
-    idx = (slice(None),) * d + (slice(b, e, s),)
-    want = input._data[idx].shape
-    if tuple(src.shape) != tuple(want):
-        raise RuntimeError(f"slice_scatter(): expected src to have a size equal to the slice of self. src size = "
-                           f"{list(src.shape)}, slice size = {list(want)}")
-    mask = _mask_like(input._data)
-    mask[idx] = True
-    placed = Embed.apply(src, input._data.shape, d, b, e, s)
-    return _r().where(_const(mask), placed, input)
-
-
-def select_scatter(input, src, dim, index):
-    """A copy of ``input`` with ``input.select(dim, index)`` replaced by ``src`` (input's shape without dim).
-    Differentiable in both. Example: ``torch.select_scatter(torch.zeros(2, 2), torch.ones(2), 0, 0)`` is
-    ``[[1, 1], [0, 0]]``.
-    """
-    check_tensor("select_scatter", input)
-    nd = input._data.ndim
-    if nd == 0:
-        raise RuntimeError("select_scatter(): input must have at least one dimension")
-    d = _wrap(dim, nd, "select_scatter")
-    n = input._data.shape[d]
-    i = int(index)
-    if not -n <= i < n:
-        raise IndexError(f"select_scatter(): index {i} out of range for tensor of size {list(input.shape)} at "
-                         f"dimension {d}")
-    i %= n
-    want = tuple(s for k, s in enumerate(input.shape) if k != d)
-    check_tensor("select_scatter", src, "src")
-    if tuple(src.shape) != want:
-        raise RuntimeError(f"select_scatter(): expected src to have a size equal to the slice of self. src size = "
-                           f"{list(src.shape)}, slice size = {list(want)}")
-    return slice_scatter(input, src.unsqueeze(d), d, i, i + 1)
-
-
-def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
-    """A copy of ``input`` with its (dim1, dim2) diagonal at ``offset`` replaced by ``src`` (the shape
-    of ``input.diagonal(offset, dim1, dim2)``). Differentiable in both.
-    Example: ``torch.diagonal_scatter(torch.zeros(2, 2), torch.ones(2))`` is the 2x2 identity.
-    """
-    src = _cast_src("diagonal_scatter", input, src)
-    nd = input._data.ndim
-    if nd < 2:
-        raise RuntimeError(f"diagonal_scatter(): input must have at least 2 dimensions (shape {list(input.shape)})")
-    d1, d2 = _wrap(dim1, nd, "diagonal_scatter"), _wrap(dim2, nd, "diagonal_scatter")
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    mask = _mask_like(input._data)
-    view = _diag_view(mask, int(offset), d1, d2)
-    if tuple(src.shape) != view.shape:
-        raise RuntimeError(f"diagonal_scatter(): expected src to have a size equal to the diagonal of self. src size "
-                           f"= {list(src.shape)}, diagonal size = {list(view.shape)}")
-    view[...] = True
-    placed = DiagScatter.apply(src, input._data.shape, int(offset), d1, d2)
-    return _r().where(_const(mask), placed, input)
-
-
-def _fill_diagonal_(self, fill_value, wrap=False):
-    """``x.fill_diagonal_(value, wrap=False)``: writes value on the main diagonal of x in place (x[i, i, ..., i]);
-    x must be 2-D, or have equal sizes in all dims. For a tall 2-D matrix, ``wrap=True`` starts the diagonal
-    again every N + 1 rows (as NumPy's fill_diagonal). Returns x; the written elements get zero gradient."""
-    check_tensor("fill_diagonal_", self)
-    nd = self._data.ndim
-    if nd < 2:
-        raise RuntimeError(f"fill_diagonal_: dimensions must larger than 1 (shape {list(self.shape)})")
-    if nd > 2 and len(set(self._data.shape)) != 1:
-        raise RuntimeError(f"fill_diagonal_: all dimensions of input must be of equal length (shape "
-                           f"{list(self.shape)})")
-    mask = np.zeros(self._data.shape, dtype=bool)
-    np.fill_diagonal(mask, True, wrap=bool(wrap))
-    m = _const(_xp(self._data).asarray(mask))
-    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return inplace(self, lambda t: _r().where(m, _r().full_like(t, value), t))
-
-
-# ============================================================================================ grids
-def meshgrid(*tensors, indexing=None):
-    """Coordinate grids from 1-D tensors: with sizes n_1..n_k, each output has shape (n_1, ..., n_k)
-    (``indexing='ij'``, the default) and out_i[j_1, ..., j_k] = tensors[i][j_i]; ``indexing='xy'``
-    swaps the first two dims (shape (n_2, n_1, ...)), as NumPy's default. Outputs are views (expanded).
-    Example: ``x, y = torch.meshgrid(torch.arange(2), torch.arange(3), indexing='ij')`` gives 2x3 grids.
-    """
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    if indexing is None:
-        indexing = "ij"
-    if indexing not in ("ij", "xy"):
-        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
-    if not tensors:
-        raise RuntimeError("torch.meshgrid: Expected at least one tensor as input")
-    for i, t in enumerate(tensors):
-        check_tensor("meshgrid", t, f"tensors[{i}]")
-        if t._data.ndim > 1:
-            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t._data.ndim}D"
-                               f" (shape {list(t.shape)})")
-    ts = [t.reshape(-1) for t in tensors]
-    swap = indexing == "xy" and len(ts) >= 2
-    if swap:
-        ts[0], ts[1] = ts[1], ts[0]
-    sizes = [t._data.shape[0] for t in ts]
-    k = len(ts)
-    outs = []
-    for i, t in enumerate(ts):
-        shape = [1] * k
-        shape[i] = sizes[i]
-        outs.append(t.reshape(shape).expand(*sizes))
-    if swap:
-        outs[0], outs[1] = outs[1], outs[0]
-    return tuple(outs)
-
-
-def cartesian_prod(*tensors):
-    """Cartesian product of 1-D tensors: a (prod n_i, k) tensor of all tuples, first tensor varying slowest
-    (as itertools.product); one tensor: itself. Example: ``torch.cartesian_prod(torch.tensor([1, 2]),
-    torch.tensor([3, 4]))`` is ``[[1, 3], [1, 4], [2, 3], [2, 4]]``.
-    """
-    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
-    for t in tensors:
-        check_tensor("cartesian_prod", t, "tensors")
-        if t._data.ndim != 1:
-            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
-    if len(tensors) == 1:
-        return tensors[0]
-    grids = meshgrid(*tensors, indexing="ij")
-    return _r().stack([g.reshape(-1) for g in grids], dim=1)
-
-
-def combinations(input, r=2, with_replacement=False):
-    """All length-``r`` combinations of the elements of a 1-D tensor, as rows of a (count, r) tensor in
-    lexicographic order of positions (as itertools.combinations, or combinations_with_replacement).
-    Differentiable (the rows are gathered). Example: ``torch.combinations(torch.tensor([1, 2, 3]))`` is
-    ``[[1, 2], [1, 3], [2, 3]]``.
-    """
-    check_tensor("combinations", input)
-    if input._data.ndim != 1:
-        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
-    r = int(r)
-    if r < 0:
-        raise RuntimeError(f"Expect a non-negative number, but got {r}")
-    if r == 0:
-        return _r().zeros(0, dtype=input.dtype) + input.sum() * 0 if input.requires_grad else \
-            _const(_xp(input._data).zeros((0,), dtype=input._data.dtype))
-    n = input._data.shape[0]
-    gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    idx = np.array(list(gen(range(n), r)), dtype=np.int64).reshape(-1, r)
-    flat = input.index_select(0, _const(_xp(input._data).asarray(idx.reshape(-1))))
-    return flat.reshape(idx.shape[0], r)
-
-
-def vander(x, N=None, increasing=False):
-    """Vandermonde matrix of a 1-D tensor: out[i, j] = x_i^(N-1-j) (``increasing=True``: x_i^j), N columns
-    (default len(x)). Integer and bool inputs give int64. Built by a cumulative product, so it is
-    differentiable. Example: ``torch.vander(torch.tensor([1, 2, 3]), N=3)`` is ``[[1, 1, 1], [4, 2, 1], [9, 3, 1]]``.
-    """
-    check_tensor("vander", x, "x")
-    if x._data.ndim != 1:
-        raise RuntimeError(f"x must be a one-dimensional tensor (got shape {list(x.shape)})")
-    n = x._data.shape[0] if N is None else int(N)
-    if n < 0:
-        raise RuntimeError(f"N must be non-negative (got {n})")
-    if x._data.dtype.kind in "biu":
-        x = x.to(_r().int64)
-    m = x._data.shape[0]
-    ones = _const(_xp(x._data).ones((m, min(n, 1)), dtype=x._data.dtype))
-    if n > 1:
-        powers = x.unsqueeze(1).expand(m, n - 1).cumprod(dim=1)
-        res = _r().cat([ones, powers], dim=1)
-    else:
-        res = ones
-    return res if increasing else res.flip(1)
-
-
-def diagflat(input, offset=0):
-    """A 2-D matrix with the flattened ``input`` on its diagonal at ``offset`` (above the main one if > 0),
-    zero elsewhere. Example: ``torch.diagflat(torch.tensor([[1, 2], [3, 4]]))`` is the 4x4 diag(1, 2, 3, 4).
-    """
-    check_tensor("diagflat", input)
-
-    return diag_embed(input.reshape(-1), int(offset), 0, 1)
-
-
-def _tri_indices(op, fn, row, col, offset, dtype, device):
-    from .creation import tensor  # noqa: PLC0415
-
-    row, col, offset = int(row), int(col), int(offset)
-    if row < 0 or col < 0:
-        raise RuntimeError(f"{op}: row and col must be non-negative (got {row}, {col})")
-    i, j = fn(row, offset, col)
-    return tensor(np.stack([i, j]).astype(np.int64).reshape(2, -1), dtype=dtype or _r().int64, device=device)
-
-
-def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (2, N) coordinates of the lower triangle of a row x col matrix (elements with j - i <= offset),
-    row by row. Example: ``torch.tril_indices(3, 3)`` is ``[[0, 1, 1, 2, 2, 2], [0, 0, 1, 0, 1, 2]]``."""
-    return _tri_indices("tril_indices", np.tril_indices, row, col, offset, dtype, device)
-
-
-def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
-    """The (2, N) coordinates of the upper triangle of a row x col matrix (elements with j - i >= offset),
-    row by row. Example: ``torch.triu_indices(3, 3, 1)`` is ``[[0, 0, 1], [1, 2, 2]]``."""
-    return _tri_indices("triu_indices", np.triu_indices, row, col, offset, dtype, device)
-
-
-def block_diag(*tensors):
-    """A block-diagonal matrix with the given tensors (0-d: 1x1, 1-D: a row, 2-D) along its diagonal,
-    zeros elsewhere; dtype by promotion. Differentiable. Example: ``torch.block_diag(torch.ones(1, 1),
-    2 * torch.ones(2, 2))`` is a 3x3 matrix with blocks [1] and [[2, 2], [2, 2]]."""
-    r = _r()
-    mats = []
-    for t in tensors:
-        check_tensor("block_diag", t, "tensors")
-        if t._data.ndim > 2:
-            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input has "
-                               f"{t._data.ndim} dimensions (shape {list(t.shape)})")
-        mats.append(t.reshape(1, 1) if t._data.ndim == 0 else t.reshape(1, -1) if t._data.ndim == 1 else t)
-    if not mats:
-        return r.zeros(1, 0)
-    dt = r.result_type(*mats) if len(mats) > 1 else mats[0].dtype
-    mats = [m.to(dt) for m in mats]
-    total = sum(m._data.shape[1] for m in mats)
-    rows, c = [], 0
-    xp = _xp(mats[0]._data)
-    for m in mats:
-        h, w = m._data.shape
-        left = _const(xp.zeros((h, c), dtype=m._data.dtype))
-        right = _const(xp.zeros((h, total - c - w), dtype=m._data.dtype))
-        rows.append(r.cat([left, m, right], dim=1))
-        c += w
-    return r.cat(rows, dim=0)
 
 
 # ============================================================================================ number helpers
@@ -833,19 +470,13 @@ def _imag_prop(self):
     return imag(self)
 
 
-def _select_method(self, dim, index):
-    """``x.select(dim, index)``: :func:`select`, the slice at ``index`` along ``dim`` (a view, dim removed)."""
-    return select(self, dim, index)
-
-
 def _true_divide_(self, other):
     """In-place true division: self / other written into self (self must be a float tensor)."""
     return inplace(self, lambda t: _r().true_divide(t, other))
 
 
 attach_methods(
-    select=_select_method, as_strided=as_strided, slice_scatter=slice_scatter, select_scatter=select_scatter,
-    diagonal_scatter=diagonal_scatter, fill_diagonal_=_fill_diagonal_, diagflat=diagflat, heaviside=heaviside,
+    heaviside=heaviside,
     gcd=gcd, lcm=lcm, gcd_=make_inplace(gcd), lcm_=make_inplace(lcm), frexp=frexp, nextafter=nextafter,
     nextafter_=make_inplace(nextafter), heaviside_=make_inplace(heaviside), float_power=float_power,
     float_power_=_float_power_, is_signed=is_signed, is_nonzero=is_nonzero, is_same_size=is_same_size,
