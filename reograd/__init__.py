@@ -4,7 +4,16 @@
     x = torch.tensor([2.0, 1.0], requires_grad=True)
     ((x[0] + x[1]) * (x[1] + 1)).backward()
 """
+import warnings as _warnings
+
 from . import backend
+
+# NumPy's floating-point warnings (x / 0, inf * 0, overflow, the mean of nothing) from inside reograd's
+# ops: PyTorch returns the inf/nan quietly, and so does reograd. Only NumPy's messages, and only where
+# reograd's own code triggered them; the user's NumPy code and reograd's own warnings are untouched.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"reograd\.",
+                         message=r"(divide by zero|invalid value|overflow|underflow) encountered|Mean of empty slice|"
+                                 r"Degrees of freedom <= 0")
 from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                                  set_grad_enabled)

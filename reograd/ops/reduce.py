@@ -11,6 +11,7 @@ order statistics in ``sorting.py``; all are re-exported here.
 from __future__ import annotations
 
 import builtins
+import warnings
 
 from .. import backend
 from ..autograd.function import NativeFunction
@@ -273,8 +274,12 @@ def _var_args(op, input, dim, unbiased, correction):
         correction = 1 if unbiased is None or unbiased else 0
     if input._data.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    return normalize_dims(dim, input._data.ndim, op), float(correction) if not isinstance(correction, int) \
-        else correction, dim is None or input._data.ndim == 0
+    dims = normalize_dims(dim, input._data.ndim, op)
+    if _numel(input._data.shape, dims) - correction <= 0:  # the result is inf/nan: say why, as PyTorch
+        warnings.warn(f"{op.split('_')[0]}(): degrees of freedom is <= 0. Correction should be strictly less than "
+                      "the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    return dims, float(correction) if not isinstance(correction, int) else correction, \
+        dim is None or input._data.ndim == 0
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
