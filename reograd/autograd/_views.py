@@ -253,8 +253,17 @@ class AsStrided(NativeFunction):
         return PutFlat.apply(g, ctx.pos, ctx.pos.bshape)
 
 
-def view_node(view, base, pos):
-    """An ``AsStridedBackward0`` node taking ``view``'s gradient to ``base``'s current graph."""
+def attach_view_node(view, base, pos):
+    """Make ``view`` a view of ``base``'s current graph: its grad_fn becomes an ``AsStridedBackward0``
+    node taking its gradient to ``base`` (``retain_grad`` follows it to the new node)."""
+    prev = view._grad_fn, view._output_nr
+    view._grad_fn = _view_node(view, base, pos)
+    view._requires_grad = True
+    view._output_nr = 0
+    move_retain(view, *prev)
+
+
+def _view_node(view, base, pos):
     node = AsStrided.__new__(AsStrided)
     if base._requires_grad:
         node.next_functions = (base._edge(),)
@@ -301,11 +310,7 @@ def sync_view(v):
         raise RuntimeError(rebase_message(v, indirect=True))
     pos = positions(v._data, base._data)
     if pos is not None:
-        old = v._grad_fn, v._output_nr
-        v._grad_fn = view_node(v, base, pos)
-        v._requires_grad = True
-        v._output_nr = 0
-        move_retain(v, *old)
+        attach_view_node(v, base, pos)
     v._vv = v._vc[0]
 
 
@@ -428,11 +433,7 @@ def rebase(v, res, record):
             base._fw_grad = out._fw_grad
             track_tangent(base)
     if v._grad_fn is not None or base._requires_grad:
-        prev = v._grad_fn, v._output_nr
-        v._grad_fn = view_node(v, base, pos)
-        v._requires_grad = True
-        v._output_nr = 0
-        move_retain(v, *prev)
+        attach_view_node(v, base, pos)
     v._vv = v._vc[0]
     if fw and res._fw_grad is not None:
         v._fw_grad = res._fw_grad

@@ -342,14 +342,21 @@ class Function(FunctionCtx, Node):
 
     def _wrap_single(self, arr, args):
         """The hot path of ``_wrap_outputs``: one recorded ndarray output, no views, hooks or tangents."""
+        self._record_inputs(args, ((arr.shape, arr.dtype),))
+        t = Tensor._make(arr, True, self, 0) if arr.dtype.kind in "fc" else Tensor._make(arr)
+        if self._saved is not None:
+            self._point_saved_outputs((t,))
+        self._inputs = None
+        return t
+
+    def _record_inputs(self, args, out_meta):
+        """The node's edges to the inputs that require grad, their (shape, dtype), the outputs' (shape,
+        dtype) and its sequence number (apply has already brought stale views up to date)."""
         edges = []
         metas = []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
-                if a._grad_fn is not None:
-                    edges.append((a._grad_fn, a._output_nr))
-                else:
-                    edges.append(a._edge())
+                edges.append((a._grad_fn, a._output_nr) if a._grad_fn is not None else a._edge())
                 d = a._data
                 metas.append((d.shape, d.dtype))
             else:
@@ -357,42 +364,27 @@ class Function(FunctionCtx, Node):
                 metas.append(None)
         self.next_functions = tuple(edges)
         self._input_meta = metas
-        self._out_meta = ((arr.shape, arr.dtype),)
+        self._out_meta = out_meta
         _sequence[0] += 1
         self._seq = _sequence[0]
-        if arr.dtype.kind in "fc":
-            t = Tensor._make(arr, True, self, 0)
-        else:
-            t = Tensor._make(arr)
-        saved = self._saved
-        if saved is not None:  # point saved outputs at the output tensor's version counter
-            for s in saved:
-                if type(s) is _SavedOther and s.data is arr:
-                    if t._grad_fn is self:
-                        s.out_nr = 0
-                    s.vc, s.version = t._vc, t._vc[0]
-        self._inputs = None
-        return t
+
+    def _point_saved_outputs(self, results):
+        """Saved outputs follow their output tensor's version counter (so an in-place change is caught)."""
+        for s in self._saved:
+            if type(s) is _SavedOther:
+                for i, t in enumerate(results):
+                    if t is not None and s.data is t._data:
+                        if t._grad_fn is self:
+                            s.out_nr = i
+                        s.vc, s.version = t._vc, t._vc[0]
+                        break
 
     def _wrap_outputs(self, raw, args, record, fw):
         multi = type(raw) is tuple
         outs = [_as_array(o) for o in raw] if multi else [raw if type(raw) is np.ndarray else _as_array(raw)]
         self._n_outputs = len(outs)
         if record:
-            edges = []
-            metas = []
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    edges.append(a._edge())
-                    metas.append((a._data.shape, a._data.dtype))
-                else:
-                    edges.append(None)
-                    metas.append(None)
-            self.next_functions = tuple(edges)
-            self._input_meta = metas
-            self._out_meta = [None if o is None else (o.shape, o.dtype) for o in outs]
-            _sequence[0] += 1
-            self._seq = _sequence[0]
+            self._record_inputs(args, [None if o is None else (o.shape, o.dtype) for o in outs])
             if _state.anomaly:
                 self._trace = traceback.format_stack()[:-3]
         non_diff = self._non_diff
@@ -426,16 +418,8 @@ class Function(FunctionCtx, Node):
                 if cm is not None:
                     _mark_view(t, args[0], cm)
             results.append(t)
-        saved = self._saved
-        if saved is not None:  # point saved outputs at the output tensors' version counters
-            for s in saved:
-                if type(s) is _SavedOther:
-                    for i, t in enumerate(results):
-                        if t is not None and s.data is t._data:
-                            if t._grad_fn is self:
-                                s.out_nr = i
-                            s.vc, s.version = t._vc, t._vc[0]
-                            break
+        if self._saved is not None:
+            self._point_saved_outputs(results)
         self._inputs = None
         if fw:
             _attach_tangents(self, args, results)

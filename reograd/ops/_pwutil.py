@@ -80,6 +80,8 @@ def wrap_int(x, rt):
     if type(x) is int and rt.category == backend.INT:
         info = np.iinfo(rt.np)
         if not info.min <= x <= info.max:
+            if not -2 ** 63 <= x < 2 ** 64:  # what a C long can't hold: PyTorch refuses it too
+                raise OverflowError(f"int {x} is too big to convert to {rt}")
             return int(np.asarray(x & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64).astype(rt.np))
     return x
 

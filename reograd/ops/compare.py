@@ -12,6 +12,7 @@ import numpy as np
 from .. import backend
 from ..autograd.tensor import Tensor, attach_methods
 from ._common import as_operand, broadcast_error, make_inplace, result_type
+from ._pwutil import wrap_int
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "isclose", "allclose", "equal", "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -27,25 +28,18 @@ def _xp(a):
     return backend.get_array_module(a)
 
 
-def _int_scalar(x, rt, op):
-    """A Python int compared in an integer dtype is first cast to it, wrapping around as PyTorch does
-    (``uint8_tensor < -1`` compares with 255, ``== 256`` with 0), like the arithmetic ops."""
-    if rt.kind not in "iu" or type(x) is not int or np.iinfo(rt).min <= x <= np.iinfo(rt).max:
-        return x
-    if not -2 ** 63 <= x < 2 ** 64:
-        raise OverflowError(f"{op}(): int {x} is too big to convert to {rt}")
-    return np.array(x, dtype=np.uint64 if x >= 2 ** 63 else np.int64).astype(rt)[()]
-
-
 def _arrays(op, input, other):
     """Raw arrays of two operands in their promoted dtype (numbers stay Python numbers)."""
     a, b = as_operand(input), as_operand(other)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError(f"{op}(): expected at least one Tensor argument, got {type(input).__name__} and "
                         f"{type(other).__name__}")
-    rt = result_type(a, b).np
-    xa = a._data if isinstance(a, Tensor) else _int_scalar(a, rt, op)
-    xb = b._data if isinstance(b, Tensor) else _int_scalar(b, rt, op)
+    rdt = result_type(a, b)
+    rt = rdt.np
+    # a Python int compared in an integer dtype is first cast to it, wrapping around as PyTorch does
+    # (``uint8_tensor < -1`` compares with 255), as in the arithmetic ops
+    xa = a._data if isinstance(a, Tensor) else wrap_int(a, rdt)
+    xb = b._data if isinstance(b, Tensor) else wrap_int(b, rdt)
     if isinstance(a, Tensor) and xa.dtype != rt:
         xa = xa.astype(rt)
     if isinstance(b, Tensor) and xb.dtype != rt:

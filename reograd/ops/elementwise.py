@@ -98,8 +98,7 @@ def sub(input, other, *, alpha=1, out=None):
     if rt is backend.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    if any(isinstance(t, Tensor) and t.dtype is backend.bool for t in (input, other)) or \
-            any(isinstance(t, bool) for t in (input, other)):
+    if _is_bool(input) or _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     _check_alpha("sub", alpha, rt)
@@ -110,6 +109,11 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 subtract = sub
+
+
+def _is_bool(x):
+    """A bool tensor or a Python bool (what subtraction refuses)."""
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, bool)
 
 
 def _check_alpha(op, alpha, rt):

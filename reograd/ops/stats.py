@@ -354,19 +354,10 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     (default 1). ``trapezoid(y, x)`` or ``trapezoid(y, dx=...)``; a number as second argument is dx.
     Example: ``torch.trapezoid(torch.tensor([1., 2., 3.]))`` is 4.
     """
-    check_tensor("trapezoid", y, "y")
     if x is not None and dx is not None:
         raise TypeError("trapezoid: pass either x or dx, not both")
-    if y._data.ndim == 0:
-        raise IndexError("trapezoid: Dimension out of range (y is 0-dimensional)")
-    d = _wrap(dim, y._data.ndim, "trapezoid")
-    y = float_input(y)
-    n = y._data.shape[d]
-    if n == 0:
-        return y.sum(d) * 0
-    spacing = _trap_dx("trapezoid", y, x, dx, d)
-    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) * 0.5
-    return (mid * spacing).sum(d)
+    y, d, areas = _trapezoids("trapezoid", y, x, dx, dim)
+    return y.sum(d) * 0 if areas is None else areas.sum(d)
 
 
 def trapz(y, x=None, *, dx=None, dim=-1):
@@ -380,17 +371,22 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     one element fewer than y along dim. Arguments as in :func:`trapezoid`.
     Example: ``torch.cumulative_trapezoid(torch.tensor([1., 2., 3.]))`` is ``[1.5, 4.0]``.
     """
-    check_tensor("cumulative_trapezoid", y, "y")
+    y, d, areas = _trapezoids("cumulative_trapezoid", y, x, dx, dim)
+    return y if areas is None else areas.cumsum(d)
+
+
+def _trapezoids(op, y, x, dx, dim):
+    """(y as float, dim, the areas (x_{i+1} - x_i)(y_i + y_{i+1}) / 2 along dim, or None when y is empty there)."""
+    check_tensor(op, y, "y")
     if y._data.ndim == 0:
-        raise IndexError("cumulative_trapezoid: Dimension out of range (y is 0-dimensional)")
-    d = _wrap(dim, y._data.ndim, "cumulative_trapezoid")
+        raise IndexError(f"{op}: Dimension out of range (y is 0-dimensional)")
+    d = _wrap(dim, y._data.ndim, op)
     y = float_input(y)
     n = y._data.shape[d]
     if n == 0:
-        return y
-    spacing = _trap_dx("cumulative_trapezoid", y, x, dx, d)
-    mid = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) * 0.5
-    return (mid * spacing).cumsum(d)
+        return y, d, None
+    spacing = _trap_dx(op, y, x, dx, d)
+    return y, d, (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) * 0.5 * spacing
 
 
 # ------------------------------------------------------------------------------------------------ histogram, isin

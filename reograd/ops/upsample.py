@@ -48,14 +48,21 @@ def _nearest_matrix(S, O, sf, exact, dtype, shortcuts=False):
     return M
 
 
-def _linear_matrix(S, O, sf, align_corners, dtype):
-    ft = np.float32 if dtype == np.float32 else np.float64
+def _source_coords(S, O, sf, align_corners, ft):
+    """Where each of the O output positions samples the S input positions, in precision ``ft`` as PyTorch:
+    i (S-1)/(O-1) with align_corners, else the half-pixel rule (i + 1/2) scale - 1/2 (may be < 0)."""
     if align_corners:
         scale = ft((S - 1) / (O - 1)) if O > 1 else ft(0)
-        src = np.arange(O, dtype=ft) * scale
-    else:
-        scale = ft(_scale(S, O, sf))
-        src = np.maximum(scale * (np.arange(O, dtype=ft) + ft(0.5)) - ft(0.5), ft(0))
+        return np.arange(O, dtype=ft) * scale
+    scale = ft(_scale(S, O, sf))
+    return scale * (np.arange(O, dtype=ft) + ft(0.5)) - ft(0.5)
+
+
+def _linear_matrix(S, O, sf, align_corners, dtype):
+    ft = np.float32 if dtype == np.float32 else np.float64
+    src = _source_coords(S, O, sf, align_corners, ft)
+    if not align_corners:
+        src = np.maximum(src, ft(0))
     i0 = np.minimum(np.floor(src).astype(np.int64), S - 1)
     lam = np.clip(src - i0, 0, 1).astype(ft)
     i1 = i0 + (i0 < S - 1)
@@ -70,12 +77,7 @@ def _cubic_matrix(S, O, sf, align_corners, dtype):
     """Bicubic convolution (Keys, A = -0.75) along one dim, as PyTorch: four taps at floor(src) - 1 ..
     floor(src) + 2, clamped to the border; half-pixel src is not clamped at 0 (unlike linear)."""
     ft = np.float32 if dtype == np.float32 else np.float64
-    if align_corners:
-        scale = ft((S - 1) / (O - 1)) if O > 1 else ft(0)
-        src = np.arange(O, dtype=ft) * scale
-    else:
-        scale = ft(_scale(S, O, sf))
-        src = scale * (np.arange(O, dtype=ft) + ft(0.5)) - ft(0.5)
+    src = _source_coords(S, O, sf, align_corners, ft)
     i0 = np.floor(src).astype(np.int64)
     t = (src - i0).astype(ft)
     A = ft(-0.75)
