@@ -195,6 +195,16 @@ class Tensor:
     def _bump(self):
         self._vc[0] += 1
 
+    # The small internal API that layers above ``ops`` (nn, optim, train, vision, ...) use instead of
+    # reaching into the slots: the backend array itself (no copy), and "this was changed in place".
+    def _array(self):
+        """The backend (NumPy/CuPy) array holding this tensor's data, without a copy."""
+        return self._data
+
+    def _bump_version(self):
+        """Record an in-place change made directly on ``_array()`` (saved-tensor checks see it)."""
+        self._vc[0] += 1
+
     def _is_view(self):
         """True if this tensor is a view of another (``_base``), sharing its memory and version counter."""
         return self._base is not None
