@@ -19,10 +19,11 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, i
                                  set_grad_enabled)
 from .autograd.tensor import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                               IntTensor, LongTensor, ShortTensor, Size, Tensor)
-from .backend import (Generator, bool, cdouble, cfloat, complex64, complex128, default_generator, device, double,
-                      dtype, float, float16, float32, float64, get_default_dtype, get_rng_state, half, initial_seed,
-                      int, int8, int16, int32, int64, long, manual_seed, promote_types, seed, set_default_dtype,
-                      set_rng_state, short, uint8)
+from .backend import (bool, cdouble, cfloat, complex64, complex128, device, double, dtype, float, float16, float32,
+                      float64, get_default_dtype, half, int, int8, int16, int32, int64, long, promote_types,
+                      set_default_dtype, short, uint8)
+from .ops.generator import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: E402
+                            set_rng_state)
 from . import ops  # noqa: E402  (attaches the Tensor methods)
 from .ops._common import result_type  # noqa: E402
 from .ops.activation import *  # noqa: E402,F401,F403

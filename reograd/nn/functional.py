@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from ..ops.generator import rng
 from .. import backend
 from ..autograd.tensor import Tensor
 from ..ops.activation import (abs_, arctan, binary_step, celu, clamp_min_, clamp_min_nograd, elu, gelu, glu,
@@ -425,7 +426,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     """softmax((logits + Gumbel noise) / tau); ``hard``: one-hot of the argmax with the soft gradient."""
-    u = backend.rng().random(tuple(logits.shape))
+    u = rng().random(tuple(logits.shape))
     g = -np.log(-np.log(u + eps) + eps)
     y = softmax((logits + Tensor._make(g.astype(logits._data.dtype))) / tau, dim)
     if not hard:

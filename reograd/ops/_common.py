@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd import _views
-from ..autograd.function import _SavedInput, _SavedOther
+from ..autograd import views as _views
+from ..autograd.grad_mode import track_tangent
+from ..autograd.saved import SavedInput, SavedOther
 from ..autograd.grad_mode import state as _state
 from ..autograd.tensor import Tensor
 
@@ -110,7 +111,7 @@ def inplace(self, fn, *args, **kwargs):
     result must have self's shape and a dtype castable to self's; self's version counter is bumped
     (so a backward that saved the old value raises) and self takes over the op's graph node. When
     self is a view, its base's graph learns of the write too (a ``CopySlices`` node; see
-    ``reograd.autograd._views``).
+    ``reograd.autograd.views``).
     """
     if not isinstance(self, Tensor):
         raise TypeError(f"in-place op on a {type(self).__name__}")
@@ -135,9 +136,9 @@ def inplace(self, fn, *args, **kwargs):
         finally:
             _state.grad_enabled = prev
         _write(self, res, fn)
-        self._vc[0] += 1
+        self._version_counter[0] += 1
         return self
-    if base is not None and not record and self._vv != self._vc[0]:
+    if base is not None and not record and self._view_version != self._version_counter[0]:
         _views.sync_input(self)  # (a tangent to bring up to date)
     old = Tensor._make(self._data, self._requires_grad, self._grad_fn, self._output_nr)
     old._fw_grad = self._fw_grad
@@ -146,14 +147,14 @@ def inplace(self, fn, *args, **kwargs):
     saved = node._saved if node is not None else None
     if isinstance(saved, list):
         for s in saved:
-            if type(s) is _SavedInput and s.tensor is old:
+            if type(s) is SavedInput and s.tensor is old:
                 old._data = old._data.copy()  # backward needs the value from before the write
     _write(self, res, fn)
-    self._vc[0] += 1
+    self._version_counter[0] += 1
     if isinstance(saved, list):
         for s in saved:  # a saved output now lives in self
-            if type(s) is _SavedOther and s.data is res._data:
-                s.data, s.vc, s.version = self._data, self._vc, self._vc[0]
+            if type(s) is SavedOther and s.data is res._data:
+                s.data, s.version_counter, s.version = self._data, self._version_counter, self._version_counter[0]
     if base is not None and _views.rebase(self, res, record):
         return self
     if record:
@@ -165,7 +166,7 @@ def inplace(self, fn, *args, **kwargs):
     if res._fw_grad is not None or self._fw_grad is not None:
         self._fw_grad = res._fw_grad
         if res._fw_grad is not None:
-            _views.track_tangent(self)
+            track_tangent(self)
     return self
 
 

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .generator import rng
 from .. import backend
 from ..autograd.function import NativeFunction
 from ..autograd.grad_mode import state as _gstate
@@ -491,7 +492,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
     d = input._data
-    a = backend.rng().uniform(lower, upper, size=d.shape).astype(d.dtype)
+    a = rng().uniform(lower, upper, size=d.shape).astype(d.dtype)
     slope = np.where(d >= 0, 1.0, a).astype(d.dtype)
 
     def f(t):

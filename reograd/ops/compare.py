@@ -66,7 +66,7 @@ def _out(res, out):
         _xp(out._data).copyto(out._data, res._data, casting="unsafe")
     else:
         out._data = res._data.astype(out._data.dtype)
-    out._vc[0] += 1
+    out._version_counter[0] += 1
     return out
 
 

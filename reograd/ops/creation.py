@@ -9,154 +9,12 @@ import math
 import numpy as np
 
 from .. import backend
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, array_from as _to_array
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
            "ones_like", "full_like", "empty_like", "rand", "randn", "randint", "randperm", "rand_like",
            "randn_like", "randint_like", "normal", "bernoulli", "multinomial", "poisson", "arange", "range",
            "linspace", "logspace", "eye", "empty_strided", "scalar_tensor", "complex", "polar"]
-
-
-def _to_array(data, dt=None, device=None, copy=True):
-    """Convert data (nested lists, numbers, arrays, tensors) into a backend array of dtype ``dt``.
-
-    With ``dt`` None the dtype is inferred as PyTorch does: Python floats -> default float dtype,
-    ints -> int64, bools -> bool; NumPy arrays keep their dtype.
-    """
-    if isinstance(data, Tensor):
-        arr = data._data
-        if dt is not None and arr.dtype != dt.np:
-            arr = arr.astype(dt.np)
-        elif copy:
-            arr = arr.copy()
-    elif backend.is_array(data) or isinstance(data, np.generic):
-        arr = data
-        if isinstance(data, np.generic):
-            arr = np.asarray(data)
-        if arr.dtype.kind == "u" and arr.dtype != np.uint8:
-            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype}: reograd has no such dtype")
-        if arr.dtype.kind in "OUS":
-            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.name}. The only supported types "
-                            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
-                            "uint8, and bool.")
-        if dt is not None:
-            arr = arr.astype(dt.np, copy=copy)
-        elif copy:
-            arr = arr.copy()
-    else:
-        arr = _from_python(data, dt)
-    if device is not None:
-        arr = backend.to_device_array(arr, device)
-    return arr
-
-
-def _from_python(data, dt):
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_first(data)):
-        data = _tensors_to_lists(data)
-    try:
-        arr = np.array(data)
-    except ValueError as e:
-        raise ValueError(f"tensor: could not make a tensor from {type(data).__name__}: the nested sequences "
-                         f"have uneven lengths ({e})") from None
-    if arr.dtype == object or arr.dtype == np.uint64:  # Python ints beyond int64 (uint64: those in [2**63, 2**64))
-        types = _leaf_types(data) if isinstance(data, (list, tuple)) else {type(data)}
-        if types and all(issubclass(t, (int, float)) for t in types):
-            if dt is not None and np.dtype(dt.np).kind in "fcb":
-                return np.array(data, dtype=np.float64).astype(dt.np)
-            raise ValueError(f"tensor: Overflow when unpacking long long: an integer is out of the int64 range "
-                             f"({str(data)[:60]})")
-    if arr.dtype == object:
-        raise TypeError(f"tensor: could not infer dtype of {type(data).__name__} (got objects that are not "
-                        "numbers)")
-    if dt is None:
-        kind = arr.dtype.kind
-        if kind in "fc" and isinstance(data, (list, tuple)):
-            dt = _scalar_types_dtype(data, kind)
-        elif kind == "f":
-            dt = backend.get_default_dtype()
-        elif kind in "iu":  # only NumPy scalars give other than int64; NumPy promotes them as PyTorch does
-            dt = backend._BY_NP.get(arr.dtype, backend.int64)
-        elif kind == "b":
-            dt = backend.bool
-        elif kind == "c":
-            dt = backend.get_default_dtype().to_complex()
-        elif kind in "US":
-            raise TypeError(f"tensor: can't make a tensor from strings ({data!r:.60})")
-        else:
-            dt = backend.from_numpy_dtype(arr.dtype)
-        if arr.size == 0:
-            dt = backend.get_default_dtype()
-    else:
-        _check_convertible("tensor", arr, dt)
-    return arr.astype(dt.np, copy=False)
-
-
-def _check_convertible(op, arr, dt):
-    """PyTorch refuses Python data that ``dt`` can't hold: complex into a real dtype, integers out of range."""
-    kind, to = arr.dtype.kind, np.dtype(dt.np).kind
-    if kind == "c" and to not in "cb":
-        raise TypeError(f"{op}: can't convert complex data to {dt} (must be real number, not complex)")
-    if kind in "iu" and to in "iu" and arr.size:
-        info = np.iinfo(dt.np)
-        if int(arr.min()) < info.min or int(arr.max()) > info.max:
-            raise RuntimeError(f"{op}: value cannot be converted to type {dt} without overflow (values in "
-                               f"[{int(arr.min())}, {int(arr.max())}])")
-
-
-def _leaf_types(data):
-    """The set of types of the leaves of nested lists/tuples (flattened level by level, at C speed)."""
-    types, level = set(), data
-    while level:
-        ts = set(map(type, level))
-        seqs = {t for t in ts if t is list or t is tuple}
-        if np.ndarray in ts:  # arrays (and tensors, as arrays by now) count with their dtype
-            ts = (ts - {np.ndarray}) | {x.dtype.type for x in level if type(x) is np.ndarray}
-        types |= ts - seqs
-        if not seqs:
-            break
-        level = list(itertools.chain.from_iterable(x for x in level if type(x) in seqs))
-    return types
-
-
-def _scalar_types_dtype(data, kind):
-    """PyTorch's dtype for nested sequences of floats: Python floats count as the default dtype, Python ints
-    as int64, NumPy scalars as their own dtype (``[np.float64(1.5)]`` is float64, ``[np.float16(1), 2]`` float16),
-    promoted together."""
-    default = backend.get_default_dtype()
-    types = _leaf_types(data)
-    if not any(issubclass(t, np.generic) for t in types):
-        return default if kind == "f" else default.to_complex()
-    dt = None
-    for t in types:
-        if issubclass(t, np.generic):
-            d = backend._BY_NP.get(np.dtype(t), default)
-        elif issubclass(t, bool):
-            d = backend.bool
-        elif issubclass(t, int):
-            d = backend.int64
-        elif issubclass(t, builtins.complex):
-            d = default.to_complex()
-        else:
-            d = default
-        dt = d if dt is None else backend.promote_types(dt, d)
-    return dt or default
-
-
-def _flat_first(data):
-    """The leading items of a nested sequence (enough to tell whether it holds tensors)."""
-    while isinstance(data, (list, tuple)) and data:
-        if any(isinstance(x, Tensor) for x in data):
-            return [x for x in data if isinstance(x, Tensor)]
-        data = data[0]
-    return [data]
-
-
-def _tensors_to_lists(data):
-    if isinstance(data, Tensor):
-        return data._host()
-    if isinstance(data, (list, tuple)):
-        return [_tensors_to_lists(x) for x in data]
-    return data
 
 
 def _finish(arr, requires_grad):
@@ -346,7 +204,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
          pin_memory=False):
     """Uniform samples on [0, 1)."""
     dt = _float_dt(dtype, "rand")
-    arr = backend.rng(generator).random(_shape(size), dtype=np.float64).astype(dt.np)
+    arr = rng(generator).random(_shape(size), dtype=np.float64).astype(dt.np)
     return _finish(_on(arr, device), requires_grad)
 
 
@@ -354,7 +212,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
           pin_memory=False):
     """Standard normal samples N(0, 1)."""
     dt = _float_dt(dtype, "randn")
-    g = backend.rng(generator)
+    g = rng(generator)
     arr = g.standard_normal(_shape(size), dtype=np.float32 if dt is backend.float32 else np.float64)
     return _finish(_on(arr.astype(dt.np, copy=False), device), requires_grad)
 
@@ -372,7 +230,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt = backend.as_dtype(dtype) or backend.int64
-    arr = backend.rng(generator).integers(low, high, size=_shape((tuple(size),))).astype(dt.np)
+    arr = rng(generator).integers(low, high, size=_shape((tuple(size),))).astype(dt.np)
     return _finish(_on(arr, device), requires_grad)
 
 
@@ -380,7 +238,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False,
              pin_memory=False):
     """A random permutation of 0..n-1."""
     dt = backend.as_dtype(dtype) or backend.int64
-    return _finish(_on(backend.rng(generator).permutation(int(n)).astype(dt.np), device), requires_grad)
+    return _finish(_on(rng(generator).permutation(int(n)).astype(dt.np), device), requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False, memory_format=None, generator=None):
@@ -409,7 +267,7 @@ def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False):
     """Normal samples with the given mean(s) and std(s) (numbers or tensors, broadcast)."""
-    g = backend.rng(generator)
+    g = rng(generator)
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -432,13 +290,13 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     probs = input._data if p is None else np.broadcast_to(np.asarray(p, dtype=np.float64), input.shape)
     if np.any((probs < 0) | (probs > 1)):
         raise RuntimeError("bernoulli: all probabilities must be in [0, 1]")
-    arr = (backend.rng(generator).random(input.shape) < probs).astype(input._data.dtype)
+    arr = (rng(generator).random(input.shape) < probs).astype(input._data.dtype)
     return Tensor._make(arr)
 
 
 def poisson(input, generator=None):
     """Poisson samples, elementwise: out[i] ~ Poisson(rate = input[i]); same shape and dtype as ``input``."""
-    return Tensor._make(backend.rng(generator).poisson(input._data).astype(input._data.dtype))
+    return Tensor._make(rng(generator).poisson(input._data).astype(input._data.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -452,7 +310,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError(f"multinomial: cannot sample n_sample ({num_samples}) > prob_dist.size(-1) "
                            f"({rows.shape[1]}) samples without replacement")
-    g = backend.rng(generator)
+    g = rng(generator)
     out_rows = []
     for r in rows:
         tot = r.sum()
@@ -587,30 +445,30 @@ def _zero_(self):
 
 def _uniform_(self, a=0.0, b=1.0, *, generator=None):
     """Samples of the uniform distribution on [a, b), shaped like self."""
-    return backend.rng(generator).uniform(a, b, self._data.shape)
+    return rng(generator).uniform(a, b, self._data.shape)
 
 
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Samples of the normal distribution N(mean, std^2), shaped like self."""
-    return backend.rng(generator).normal(mean, std, self._data.shape)
+    return rng(generator).normal(mean, std, self._data.shape)
 
 
 def _bernoulli_(self, p=0.5, *, generator=None):
     """1 with probability ``p`` (a number or a tensor of probabilities), else 0, shaped like self."""
     pr = p._data if isinstance(p, Tensor) else p
-    return backend.rng(generator).random(self._data.shape) < pr
+    return rng(generator).random(self._data.shape) < pr
 
 
 def _exponential_(self, lambd=1.0, *, generator=None):
     """Samples of the exponential distribution with rate ``lambd`` (density lambd e^(-lambd x)), shaped like self."""
-    return backend.rng(generator).exponential(1.0 / lambd, self._data.shape)
+    return rng(generator).exponential(1.0 / lambd, self._data.shape)
 
 
 def _random_(self, low=0, high=None, *, generator=None):
     """Integers drawn uniformly from [low, high) (``random_(high)``: from [0, high)), shaped like self."""
     if high is None:
         low, high = 0, low
-    return backend.rng(generator).integers(low, high, self._data.shape)
+    return rng(generator).integers(low, high, self._data.shape)
 
 
 def _random_fill(sample):
@@ -639,6 +497,7 @@ def _bernoulli_method(self, p=None, *, generator=None):
 
 
 from ..autograd.tensor import attach_methods  # noqa: E402
+from .generator import rng
 
 attach_methods(new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty, new_full=new_full, new_tensor=new_tensor,
                fill_=_fill_, zero_=_zero_, uniform_=_random_fill(_uniform_), normal_=_random_fill(_normal_),

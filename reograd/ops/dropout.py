@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
 from ..autograd.tensor import Tensor
 from ._common import inplace as _inplace
+from .generator import rng
 
 __all__ = ["dropout", "alpha_dropout", "feature_alpha_dropout", "feature_dropout"]
 
@@ -21,7 +21,7 @@ def _check_p(op, p):
 
 
 def _keep(shape, p, dtype):
-    return (backend.rng().random(shape) >= p).astype(dtype)
+    return (rng().random(shape) >= p).astype(dtype)
 
 
 def _apply(input, fn, inplace):

@@ -392,7 +392,7 @@ def _put_compiled(self, index, value, accumulate, op):
         if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: the tensor's memory is read-only (it is an expanded view); clone() it first")
         index.write(self._data, value._data if isinstance(value, Tensor) else value, accumulate)
-        self._vc[0] += 1
+        self._version_counter[0] += 1
         return self
     if index.basic is not None:
         # As PyTorch: write through the view the basic part selects, so that self's base gets a

@@ -20,6 +20,7 @@ from ._common import broadcast_error, inplace, make_inplace
 from ._pwutil import check_tensor, float_input, tensors_of, unary_op, write_out
 from ._reduce_base import return_type
 from .shape import sum_to_shape
+from .generator import rng
 
 __all__ = ["heaviside", "gcd", "lcm", "frexp", "nextafter", "float_power", "rsub", "typename", "is_signed",
            "is_nonzero", "is_same_size", "narrow_copy", "unsafe_chunk", "unsafe_split", "real", "imag", "conj",
@@ -385,21 +386,21 @@ def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Samples exp(N(mean, std^2)): the log-normal distribution, shaped like self."""
     if std <= 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
-    return backend.rng(generator).lognormal(mean, std, self._data.shape)
+    return rng(generator).lognormal(mean, std, self._data.shape)
 
 
 def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Samples median + sigma * tan(pi (U - 1/2)): the Cauchy distribution, shaped like self."""
     if sigma <= 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
-    return median + sigma * backend.rng(generator).standard_cauchy(self._data.shape)
+    return median + sigma * rng(generator).standard_cauchy(self._data.shape)
 
 
 def _geometric_(self, p, *, generator=None):
     """Samples the number of Bernoulli(p) trials up to the first success (1, 2, ...), shaped like self."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    return backend.rng(generator).geometric(p, self._data.shape)
+    return rng(generator).geometric(p, self._data.shape)
 
 
 def _make_fills():
@@ -439,7 +440,7 @@ def _apply_(self, callable):
         flat[...] = res.reshape(-1)
     else:
         a[...] = res
-    self._vc[0] += 1
+    self._version_counter[0] += 1
     return self
 
 
@@ -456,7 +457,7 @@ def _map_(self, tensor, callable):
                            f"{list(self.shape)}") from None
     vals = [callable(u, v) for u, v in zip(a.reshape(-1).tolist(), other.reshape(-1).tolist())]
     a[...] = np.asarray(vals).astype(a.dtype).reshape(a.shape)
-    self._vc[0] += 1
+    self._version_counter[0] += 1
     return self
 
 

@@ -108,13 +108,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             rm = running_mean._data
             rm *= (1 - momentum)
             rm += momentum * ctx_mu.astype(rm.dtype)
-            running_mean._vc[0] += 1
+            running_mean._version_counter[0] += 1
         if running_var is not None:
             var = input._data.var(axis=axes) * (n / (n - 1))
             rv = running_var._data
             rv *= (1 - momentum)
             rv += momentum * var.astype(rv.dtype)
-            running_var._vc[0] += 1
+            running_var._version_counter[0] += 1
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
@@ -178,12 +178,12 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             rm = running_mean._data
             rm *= (1 - momentum)
             rm += momentum * x.mean(axis=axes).mean(axis=0).astype(rm.dtype)
-            running_mean._vc[0] += 1
+            running_mean._version_counter[0] += 1
         if running_var is not None:
             rv = running_var._data
             rv *= (1 - momentum)
             rv += momentum * (x.var(axis=axes) * (n / max(n - 1, 1))).mean(axis=0).astype(rv.dtype)
-            running_var._vc[0] += 1
+            running_var._version_counter[0] += 1
     return _affine(y, weight, bias, cs)
 
 

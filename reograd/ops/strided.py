@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import _views
+from ..autograd import views as _views
 from ..autograd.function import NativeFunction
 from ..autograd.tensor import Tensor, attach_methods
 from ._common import inplace

@@ -100,7 +100,7 @@ def _embedding_renorm_(weight, idx, max_norm, norm_type):
     norms = xp.linalg.norm(sub, ord=norm_type, axis=1) if norm_type != float("inf") else xp.abs(sub).max(1)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     w[rows] = sub * scale[:, None]
-    weight._vc[0] += 1
+    weight._bump_version()
     return weight
 
 
@@ -193,7 +193,7 @@ class Embedding(Module):
     def _fill_padding_idx_with_zero(self):
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
-            self.weight._vc[0] += 1
+            self.weight._bump_version()
 
     def forward(self, input):
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

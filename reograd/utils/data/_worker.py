@@ -83,10 +83,10 @@ class _ResumeIteration:
 
 
 def _seed_worker(seed, base_seed, worker_id):
-    from ... import backend  # noqa: PLC0415
+    from ...ops.generator import manual_seed  # noqa: PLC0415
 
     random.seed(seed)
-    backend.manual_seed(seed)
+    manual_seed(seed)
     np.random.seed(np.random.SeedSequence([base_seed & 0xFFFFFFFFFFFFFFFF, worker_id]).generate_state(4))
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd.tensor import Tensor
+from ...ops.generator import rng
 from ._collate import default_collate, default_convert
 from ._worker import _ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration, _worker_loop
 from .dataset import IterableDataset, Subset, TensorDataset
@@ -294,7 +295,7 @@ class _MultiProcessIter(_BaseIter):
             ctx = _default_context()
         elif isinstance(ctx, str):
             ctx = multiprocessing.get_context(ctx)
-        base_seed = int(backend.rng(loader.generator).integers(0, 2 ** 62))
+        base_seed = int(rng(loader.generator).integers(0, 2 ** 62))
         self._data_queue = ctx.Queue()
         self._done_event = ctx.Event()
         self._index_queues, self._workers = [], []

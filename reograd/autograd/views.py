@@ -9,7 +9,7 @@ the base's graph must learn about it; PyTorch's rules, which these follow:
   they were overwritten) and the in-place result (which gets the gradient at the view's elements).
   ``v``'s own node becomes a view of the base's new value (``AsStridedBackward0``).
 - Any other view of that base now has a stale node. Each view records the version counter value
-  its node matches (``_vv``); when it is next used (as an op input, as a root of backward, or when
+  its node matches (``_view_version``); when it is next used (as an op input, as a root of backward, or when
   ``grad_fn`` is read) with a different version, its node is remade the same way. A plain
   (non-view) tensor pays one ``_base is not None`` test for this; an unchanged view, one more int
   comparison.
@@ -28,21 +28,10 @@ import weakref
 import numpy as np
 
 from .. import backend
-from .function import NativeFunction, _sequence
-from .grad_mode import state as _state
-from .tensor import Tensor
-
-# how a view was made (PyTorch's CreationMeta); Function.apply's no-graph path uses the numbers
-DEFAULT, NO_GRAD, MULTI_OUTPUT, INFERENCE = 0, 1, 2, 3
-
-
-def creation_meta(multi):
-    """How a view made now is marked: under no_grad / inference_mode, or as one of several outputs."""
-    if _state.inference:
-        return INFERENCE
-    if not _state.grad_enabled:
-        return NO_GRAD
-    return MULTI_OUTPUT if multi else DEFAULT
+from .function import NativeFunction
+from .grad_mode import state as _state, track_tangent
+from .graph import sequence
+from .tensor import DEFAULT, INFERENCE, MULTI_OUTPUT, NO_GRAD, Tensor
 
 
 # --------------------------------------------------------------------------------------
@@ -150,6 +139,25 @@ def positions(view_arr, base_arr):
 # --------------------------------------------------------------------------------------
 # the ops: take at positions, put at positions, CopySlices, the regenerated view node
 # --------------------------------------------------------------------------------------
+class Alias(NativeFunction):
+    """The same tensor as a new view (``forward_ad.make_dual``'s primal);  backward: the gradient as is"""
+
+    is_view = True
+    node_name = "AliasBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t
+
+
 class TakeFlat(NativeFunction):
     """g.flatten()[positions] shaped like the view;  backward: PutFlat (its adjoint)"""
 
@@ -273,8 +281,7 @@ def _view_node(view, base, pos):
         node._input_meta = [None]
     node._needs = (base._requires_grad,)
     node._out_meta = ((view._data.shape, view._data.dtype),)
-    _sequence[0] += 1
-    node._seq = _sequence[0]
+    node._seq = next(sequence)
     node.pos = pos
     return node
 
@@ -282,19 +289,6 @@ def _view_node(view, base, pos):
 # --------------------------------------------------------------------------------------
 # keeping views in step with their base
 # --------------------------------------------------------------------------------------
-def mark_view(t, src, cm):
-    """Make ``t`` a view of ``src`` (of src's base when src is itself a view), made in way ``cm``."""
-    t._vc = src._vc
-    t._vv = src._vc[0]
-    if src._base is None:
-        t._base = src
-        t._cm = cm
-    else:
-        t._base = src._base
-        # a view of a view keeps the inner view's restriction (an inference-mode one above all)
-        t._cm = cm if cm and src._cm != INFERENCE else src._cm
-
-
 def sync_view(v):
     """Bring view ``v`` up to date after its base (or another view of it) was modified in place.
 
@@ -306,12 +300,12 @@ def sync_view(v):
         refresh_tangent(v)
     if v._grad_fn is None and not base._requires_grad:
         return
-    if v._cm != DEFAULT:
+    if v._view_creation != DEFAULT:
         raise RuntimeError(rebase_message(v, indirect=True))
     pos = positions(v._data, base._data)
     if pos is not None:
         attach_view_node(v, base, pos)
-    v._vv = v._vc[0]
+    v._view_version = v._version_counter[0]
 
 
 def sync_input(v):
@@ -335,12 +329,6 @@ def refresh_tangent(v):
         finally:
             _state.fw_level = prev
         track_tangent(v)
-
-
-def track_tangent(t):
-    from .forward_ad import _track  # noqa: PLC0415
-
-    _track(t)
 
 
 def move_retain(t, old_node, old_nr):
@@ -370,7 +358,7 @@ def _short_name(node):
 
 def rebase_message(v, indirect):
     """PyTorch's error for a view whose creation forbids in-place changes (handle_view_on_rebase)."""
-    cm, fn = v._cm, v._grad_fn
+    cm, fn = v._view_creation, v._grad_fn
     what = "its base or another view of its base has been" if indirect else "is being"
     if cm in (NO_GRAD, INFERENCE) or fn is None:
         prefix = (f"Output {v._output_nr} of {_short_name(fn)} is a view of a view which was created in"
@@ -396,7 +384,7 @@ def rebase_message(v, indirect):
 def check_inplace(v):
     """Before an in-place op on view ``v`` that records a graph: PyTorch's errors, then bring v up to date."""
     base = v._base
-    if v._cm != DEFAULT:
+    if v._view_creation != DEFAULT:
         raise RuntimeError(rebase_message(v, indirect=False))
     requires = v._requires_grad or base._requires_grad
     if requires and base._grad_fn is None:
@@ -405,7 +393,7 @@ def check_inplace(v):
         # a view made before its base required grad, whose node was never remade: PyTorch's check reads
         # the stored node (no remaking), so it sees a leaf
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if v._vv != v._vc[0]:
+    if v._view_version != v._version_counter[0]:
         sync_view(v)
 
 
@@ -434,15 +422,8 @@ def rebase(v, res, record):
             track_tangent(base)
     if v._grad_fn is not None or base._requires_grad:
         attach_view_node(v, base, pos)
-    v._vv = v._vc[0]
+    v._view_version = v._version_counter[0]
     if fw and res._fw_grad is not None:
         v._fw_grad = res._fw_grad
         track_tangent(v)
     return True
-
-
-from . import function as _function  # noqa: E402
-
-_function._sync_input = sync_input
-_function._mark_view = mark_view
-_function._creation_meta = creation_meta
