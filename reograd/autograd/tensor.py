@@ -10,6 +10,7 @@ base changed in place remakes its node (``views.py``).
 """
 from __future__ import annotations
 
+import operator
 import weakref
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from .. import backend
 from ._repr import tensor_repr
 from .convert import as_array
-from .graph import AccumulateGrad, RemovableHandle, add_hook
+from .graph import AccumulateGrad, add_hook
 from .grad_mode import state as _state
 
 
@@ -443,12 +444,7 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def _wrap_dim(self, dim, ndim=None):
-        n = self._data.ndim if ndim is None else ndim
-        m = max(n, 1)
-        if not -m <= dim < m:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-m}, {m - 1}], "
-                             f"but got {dim})")
-        return dim % m if n else 0
+        return wrap_dim(dim, self._data.ndim if ndim is None else ndim)
 
     # ----------------------------------------------------------------- conversions
     def item(self):
@@ -635,6 +631,21 @@ ShortTensor = _typed_tensor_class("ShortTensor", backend.int16)
 CharTensor = _typed_tensor_class("CharTensor", backend.int8)
 ByteTensor = _typed_tensor_class("ByteTensor", backend.uint8)
 BoolTensor = _typed_tensor_class("BoolTensor", backend.bool)
+
+
+def wrap_dim(dim, ndim, op=None):
+    """``dim`` as an index into the dims of an ``ndim``-dim tensor: negative dims count from the end, and a
+    0-d tensor takes 0 and -1, as in PyTorch. Out of range: PyTorch's IndexError, prefixed by ``op``."""
+    m = max(ndim, 1)
+    if type(dim) is not int:
+        try:
+            dim = operator.index(dim)
+        except TypeError:
+            raise TypeError(f"{op + ': ' if op else ''}dim must be an int, got {type(dim).__name__}") from None
+    if not -m <= dim < m:
+        raise IndexError(f"{op + ': ' if op else ''}Dimension out of range (expected to be in range of [{-m}, "
+                         f"{m - 1}], but got {dim})")
+    return dim % m
 
 
 _MADE_FIELDS = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_version_counter", "_base", "_hooks",

@@ -5,7 +5,7 @@ import functools
 
 from ..autograd.tensor import Tensor
 from ._transforms import _flatten, _stack, _tree_map
-from ..ops.generator import get_rng_state, set_rng_state
+from ..ops.creation.generator import get_rng_state, set_rng_state
 
 __all__ = ["vmap"]
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Tensor
-from ..ops.generator import rng
+from ..ops.creation.generator import rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ... import backend
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor
-from ...ops.shape import sum_to_shape
+from ...ops.shape.views import sum_to_shape
 
 __all__ = ["linear", "bilinear"]
 

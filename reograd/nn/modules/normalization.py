@@ -7,7 +7,7 @@ from __future__ import annotations
 import numbers
 import warnings
 
-from ...ops.creation import empty, ones, tensor, zeros
+from ...ops.creation.factories import empty, ones, tensor, zeros
 from ... import backend
 from .. import functional as F
 from .. import init

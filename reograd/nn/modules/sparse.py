@@ -13,7 +13,7 @@ from ... import backend
 from ...autograd.function import NativeFunction
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
-from ...ops.creation import empty
+from ...ops.creation.factories import empty
 from .. import init
 from ..parameter import Parameter
 from .module import Module

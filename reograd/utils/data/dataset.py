@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ...autograd.tensor import Tensor
-from ...ops.generator import rng
+from ...ops.creation.generator import rng
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
            "Subset", "random_split"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ops.generator import default_generator
 from ...autograd.tensor import Tensor
+from ...ops.creation.generator import default_generator
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]

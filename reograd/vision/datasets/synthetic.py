@@ -11,7 +11,7 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...utils.data import TensorDataset
-from ...ops.generator import rng
+from ...ops.creation.generator import rng
 
 __all__ = ["make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs", "make_regression_1d",
            "SyntheticDataset"]

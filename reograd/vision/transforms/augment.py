@@ -20,7 +20,7 @@ import numpy as np
 from ... import backend
 from ...autograd.tensor import Tensor
 from . import _augment_ops as ops
-from ...ops.generator import rng as _rng
+from ...ops.creation.generator import rng as _rng
 
 __all__ = ["InterpolationMode", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "RandomResizedCrop",
            "RandomRotation", "RandomAffine", "ColorJitter", "GaussianBlur", "RandomErasing", "GaussianNoise",

@@ -1,0 +1,637 @@
+"""Elementwise arithmetic with broadcasting, and the Python operators on tensors.
+
+Each op: ``forward`` on arrays, ``backward`` (vector-Jacobian product) and ``jvp`` (Jacobian-vector
+product) written with Tensor ops, side by side. A binary op's gradient is reduced back to each
+input's shape with ``sum_to_shape`` (broadcasting in forward = summing in backward).
+"""
+from __future__ import annotations
+
+from ... import backend
+from ...autograd.function import NativeFunction
+from ...autograd.tensor import Tensor
+from ..arguments import apply_binary, as_arr, check_tensor, shape_of, xp_of
+from ..inplace import inplace, make_inplace, write_out
+from ..promotion import promote, wrap_int
+from ..registry import register
+from ..shape.views import sum_to_shape
+from .binary import _div_rounded
+
+FLOAT = backend.FLOAT
+
+
+# --------------------------------------------------------------------------- add / sub
+class Add(NativeFunction):
+    """a + alpha * b"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        ctx.alpha = alpha
+        y = a + b if alpha == 1 else a + alpha * b
+        dt = getattr(a, "dtype", None)
+        if dt is not None and getattr(y, "dtype", dt) != dt:  # bool + 2 * bool: keep the promoted dtype
+            y = (y != 0) if dt == backend.np.bool_ else as_arr(xp_of(a), y).astype(dt)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad[:2]
+        gb = None
+        if nb:
+            gb = sum_to_shape(g if ctx.alpha == 1 else g * ctx.alpha, sb)
+        return (sum_to_shape(g, sa) if na else None), gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb, _alpha=None):
+        if tb is None:
+            return ta
+        tb = tb if ctx.alpha == 1 else tb * ctx.alpha
+        return tb if ta is None else ta + tb
+
+
+class Sub(NativeFunction):
+    """a - alpha * b"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.shapes = (shape_of(a), shape_of(b))
+        ctx.alpha = alpha
+        y = a - b if alpha == 1 else a - alpha * b
+        dt = getattr(a, "dtype", None)
+        if dt is not None and getattr(y, "dtype", dt) != dt:
+            y = as_arr(xp_of(a), y).astype(dt)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad[:2]
+        return (sum_to_shape(g, sa) if na else None), \
+            (sum_to_shape(-g if ctx.alpha == 1 else g * -ctx.alpha, sb) if nb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb, _alpha=None):
+        if tb is None:
+            return ta
+        tb = -tb if ctx.alpha == 1 else tb * -ctx.alpha
+        return tb if ta is None else ta + tb
+
+
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, broadcast, with PyTorch's type promotion."""
+    a, b, rt = promote(input, other)
+    _check_alpha("add", alpha, rt)
+    a, b = wrap_int(a, rt), wrap_int(b, rt)
+    if not isinstance(a, Tensor):  # scalar + tensor
+        return apply_binary(Add, "add", b, a) if alpha == 1 else add(b * alpha, a)
+    return apply_binary(Add, "add", a, b, alpha)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other, broadcast. (Not defined for bool tensors, as in PyTorch.)"""
+    a, b, rt = promote(input, other)
+    if rt is backend.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    _check_alpha("sub", alpha, rt)
+    a, b = wrap_int(a, rt), wrap_int(b, rt)
+    if not isinstance(a, Tensor):  # scalar - tensor
+        return apply_binary(Add, "sub", -b if alpha == 1 else b * -alpha, a)
+    return apply_binary(Sub, "sub", a, b, alpha)
+
+
+subtract = sub
+
+
+def _is_bool(x):
+    """A bool tensor or a Python bool (what subtraction refuses)."""
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, bool)
+
+
+def _check_alpha(op, alpha, rt):
+    if alpha != 1 and rt.category < backend.FLOAT and isinstance(alpha, float):
+        raise RuntimeError(f"{op}: for integral input tensors, argument alpha must not be a floating point number "
+                           f"(got alpha={alpha} with dtype {rt})")
+
+
+# --------------------------------------------------------------------------- mul / div
+class Mul(NativeFunction):
+    """a * b;  d/da = b, d/db = a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (sum_to_shape(g * b, a.shape) if na else None), (sum_to_shape(g * a, b.shape) if nb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        if tb is None:
+            return ta * b
+        if ta is None:
+            return a * tb
+        return ta * b + a * tb
+
+
+class MulScalar(NativeFunction):
+    """a * s for a Python number s (no scalar saved as a tensor: the hot path of ``x * 2``)."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a * s
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.s, None
+
+    @staticmethod
+    def jvp(ctx, ta, _s):
+        return ta * ctx.s
+
+
+def mul(input, other, *, out=None):
+    """input * other, elementwise, broadcast."""
+    a, b, rt = promote(input, other)
+    a, b = wrap_int(a, rt), wrap_int(b, rt)
+    if not isinstance(b, Tensor):
+        return MulScalar.apply(a, b)
+    if not isinstance(a, Tensor):
+        return MulScalar.apply(b, a)
+    return apply_binary(Mul, "mul", a, b)
+
+
+multiply = mul
+
+
+class Div(NativeFunction):
+    """a / b;  d/da = 1/b, d/db = -a/b^2"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = sum_to_shape(g / b, a.shape) if na else None
+        gb = sum_to_shape(-g * a / (b * b), b.shape) if nb else None
+        return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        out = None if ta is None else ta / b
+        if tb is not None:
+            t = -tb * a / (b * b)
+            out = t if out is None else out + t
+        return out
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """input / other. ``rounding_mode``: None (true division, float result), 'trunc' or 'floor'."""
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                             f"'{rounding_mode}'")
+        return _div_rounded(input, other, rounding_mode)
+    a, b, _ = promote(input, other, min_category=FLOAT)
+    if not isinstance(a, Tensor):
+        a = Tensor._make(xp_of(b._data).asarray(a, dtype=b._data.dtype))
+    if not isinstance(b, Tensor):
+        return MulScalar.apply(a, 1.0 / b) if b != 0 else apply_binary(Div, "div", a, Tensor._make(
+            xp_of(a._data).asarray(b, dtype=a._data.dtype)))
+    return apply_binary(Div, "div", a, b)
+
+
+divide = true_divide = div
+
+
+# --------------------------------------------------------------------------- unary
+class Neg(NativeFunction):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return -t
+
+
+def neg(input, *, out=None):
+    """The negative of ``input``, elementwise: out = -input (the ``-x`` operator); ``negative`` is an alias.
+
+    Any shape; integer dtypes are kept. Bool tensors are an error, as in PyTorch (use ``~`` or
+    ``logical_not`` to invert a mask).
+
+    Example::
+
+        >>> reograd.neg(reograd.tensor([1.0, -2.0, 0.5]))
+        tensor([-1.0000,  2.0000, -0.5000])
+    """
+    check_tensor("neg", input)
+    if input.dtype is backend.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return write_out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+class Exp(NativeFunction):
+    """e^x;  d/dx = e^x (the output, saved)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = as_arr(xp_of(a), xp_of(a).exp(a))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * y
+
+
+class Log(NativeFunction):
+    """ln x;  d/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with backend.np.errstate(divide="ignore", invalid="ignore"):
+            return xp_of(a).log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+    @staticmethod
+    def jvp(ctx, t):
+        (a,) = ctx.saved_tensors
+        return t / a
+
+
+class Sin(NativeFunction):
+    """sin x;  d/dx = cos x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp_of(a).sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * a.cos()
+
+    @staticmethod
+    def jvp(ctx, t):
+        (a,) = ctx.saved_tensors
+        return t * a.cos()
+
+
+class Cos(NativeFunction):
+    """cos x;  d/dx = -sin x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp_of(a).cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * a.sin()
+
+    @staticmethod
+    def jvp(ctx, t):
+        (a,) = ctx.saved_tensors
+        return -t * a.sin()
+
+
+class Tanh(NativeFunction):
+    """tanh x;  d/dx = 1 - tanh^2 x"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = as_arr(xp_of(a), xp_of(a).tanh(a))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * (1 - y * y)
+
+
+class Sigmoid(NativeFunction):
+    """sigma(x) = 1 / (1 + e^-x);  d/dx = sigma (1 - sigma)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = xp_of(a)
+        # stable for large |x|: exp of a non-positive number only
+        e = xp.exp(-xp.abs(a))
+        y = as_arr(xp, xp.where(a >= 0, 1 / (1 + e), e / (1 + e))).astype(a.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * (1 - y)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * y * (1 - y)
+
+
+class Relu(NativeFunction):
+    """max(x, 0);  d/dx = 1 where x > 0 else 0"""
+
+    @staticmethod
+    def forward(ctx, a):
+        y = as_arr(xp_of(a), xp_of(a).maximum(a, 0))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y > 0)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t * (y > 0)
+
+
+class Sqrt(NativeFunction):
+    """sqrt x;  d/dx = 1 / (2 sqrt x)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with backend.np.errstate(invalid="ignore"):
+            y = as_arr(xp_of(a), xp_of(a).sqrt(a))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (2 * y)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (y,) = ctx.saved_tensors
+        return t / (2 * y)
+
+
+def _float_input(x):
+    """Integer inputs of float functions (exp, log, ...) are computed in the default float dtype."""
+    if x._data.dtype.kind not in "fc":
+        return x.to(backend.get_default_dtype())
+    return x
+
+
+def _unary(name, cls, doc):
+    def fn(input, *, out=None):
+        check_tensor(name, input)
+        return write_out(cls.apply(_float_input(input)), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+exp = _unary("exp", Exp, "e^input, elementwise (integer inputs give the default float dtype).")
+log = _unary("log", Log, "Natural logarithm (-inf at 0, nan below 0).")
+sin = _unary("sin", Sin, """The sine of each element of ``input`` (in radians): out = sin(input).
+
+Any shape; integer inputs give the default float dtype. Gradient: cos(input).
+
+Example::
+
+    >>> reograd.sin(reograd.tensor([0.0, math.pi / 2]))
+    tensor([0., 1.])
+""")
+cos = _unary("cos", Cos, """The cosine of each element of ``input`` (in radians): out = cos(input).
+
+Any shape; integer inputs give the default float dtype. Gradient: -sin(input).
+
+Example::
+
+    >>> reograd.cos(reograd.tensor([0.0, math.pi]))
+    tensor([ 1., -1.])
+""")
+tanh = _unary("tanh", Tanh, """Hyperbolic tangent, elementwise: tanh(x) = (e^x - e^-x) / (e^x + e^-x), in (-1, 1).
+
+Any shape; integer inputs give the default float dtype. Gradient: 1 - tanh(x)^2 (from the saved
+output).
+
+Example::
+
+    >>> reograd.tanh(reograd.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.7616,  0.0000,  0.7616])
+""")
+sigmoid = _unary("sigmoid", Sigmoid, "1 / (1 + exp(-input)), computed without overflow.")
+sqrt = _unary("sqrt", Sqrt, "Square root (nan below 0); its gradient at 0 is inf, as in PyTorch.")
+
+
+def relu(input, inplace=False):
+    """Rectified linear unit, elementwise: relu(x) = max(x, 0).
+
+    ``input``: a tensor of any shape; the result has the same shape and dtype. ``inplace=True``
+    overwrites ``input`` and returns it. The gradient is 1 where x > 0 and 0 elsewhere (0 at
+    x = 0, as in PyTorch).
+
+    Example::
+
+        >>> reograd.relu(reograd.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
+    if inplace:
+        from ..inplace import inplace as _inplace  # noqa: PLC0415
+
+        return _inplace(input, Relu.apply)
+    return Relu.apply(input)
+
+
+def square(input, *, out=None):
+    """input * input (integer dtypes kept; bool gives int64, as in PyTorch)."""
+    check_tensor("square", input)
+    if input._data.dtype == backend.np.bool_:
+        input = input.to(backend.int64)
+    return write_out(mul(input, input), out)
+
+
+# --------------------------------------------------------------------------- pow
+class PowScalar(NativeFunction):
+    """x^p for a number p;  d/dx = p x^(p-1)"""
+
+    @staticmethod
+    def forward(ctx, a, p):
+        ctx.save_for_backward(a)
+        ctx.p = p
+        with backend.np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                return a * a
+            return xp_of(a).power(a, p)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return g * 0, None
+        if p == 1:
+            return g, None
+        if p == 2:
+            return g * a * 2, None
+        return g * p * a ** (p - 1), None
+
+    @staticmethod
+    def jvp(ctx, t, _p):
+        (a,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return t * 0
+        return t * p * a ** (p - 1) if p != 2 else t * a * 2
+
+
+def _int_pow_negative(xp, a, b):
+    """Integer a^b where some b < 0, as PyTorch: 1^b = 1, (-1)^b = +-1 by b's parity, otherwise 0 (the
+    integer part of 1/a^|b|; 0^b too). NumPy raises on negative integer powers instead."""
+    neg = b < 0
+    y = xp.power(a, xp.where(neg, 0, b))
+    odd = (b % 2) != 0
+    y_neg = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0)).astype(y.dtype)
+    return xp.where(neg, y_neg, y)
+
+
+class Pow(NativeFunction):
+    """a^b;  d/da = b a^(b-1),  d/db = a^b ln a (taken as 0 where a = 0 and b >= 0)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = xp_of(a)
+        if a.dtype.kind in "iu" and b.dtype.kind == "i" and bool((b < 0).any()):
+            y = _int_pow_negative(xp, a, b)
+        else:
+            with backend.np.errstate(divide="ignore", invalid="ignore"):
+                y = as_arr(xp, xp.power(a, b))
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = None
+        if na:
+            from .where import where  # noqa: PLC0415
+
+            ga = sum_to_shape(where(b == 0, 0.0, g * b * a ** (b - 1)), a.shape)  # 0 where b == 0 (PyTorch)
+        gb = None
+        if nb:
+            from .where import where  # noqa: PLC0415
+
+            safe = where(a == 0, 1.0, a)
+            gb = sum_to_shape(g * where((a == 0) & (b >= 0), 0.0, y * safe.log()), b.shape)
+        return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b, y = ctx.saved_tensors
+        out = None
+        if ta is not None:
+            from .where import where  # noqa: PLC0415
+
+            out = where(b == 0, 0.0, ta * b * a ** (b - 1))
+        if tb is not None:
+            from .where import where  # noqa: PLC0415
+
+            safe = where(a == 0, 1.0, a)
+            t = tb * where((a == 0) & (b >= 0), 0.0, y * safe.log())
+            out = t if out is None else out + t
+        return out
+
+
+def pow(input, exponent, *, out=None):  # noqa: A001
+    """input ** exponent (either may be a number). Integer tensors to negative integer powers are an error."""
+    if not isinstance(input, Tensor):  # number ** tensor
+        a, b, _ = promote(input, exponent)
+        a = Tensor._make(xp_of(b._data).asarray(a, dtype=b._data.dtype))
+        return apply_binary(Pow, "pow", a, b)
+    if not isinstance(exponent, Tensor):
+        exponent = exponent.item() if hasattr(exponent, "item") and not isinstance(exponent, (int, float)) \
+            else exponent
+        a, p, rt = promote(input, exponent)
+        if rt.category == backend.INT and isinstance(p, int) and p < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return PowScalar.apply(a, p)
+    a, b, _ = promote(input, exponent)
+    return apply_binary(Pow, "pow", a, b)
+
+
+# --------------------------------------------------------------------------- operators
+def _rsub(self, other):
+    return sub(other, self)
+
+
+def _rdiv(self, other):
+    return div(other, self)
+
+
+def _rpow(self, other):
+    return pow(other, self)
+
+register(add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=div, neg=neg,
+    negative=neg, exp=exp, log=log, sin=sin, cos=cos, tanh=tanh, sigmoid=sigmoid, relu=relu, sqrt=sqrt,
+    square=square, pow=pow, add_=make_inplace(add), sub_=make_inplace(sub), subtract_=make_inplace(sub),
+    mul_=make_inplace(mul), multiply_=make_inplace(mul), div_=make_inplace(div), divide_=make_inplace(div),
+    neg_=make_inplace(neg), negative_=make_inplace(neg), exp_=make_inplace(exp), log_=make_inplace(log),
+    sin_=make_inplace(sin), cos_=make_inplace(cos), tanh_=make_inplace(tanh), sigmoid_=make_inplace(sigmoid),
+    relu_=make_inplace(relu), sqrt_=make_inplace(sqrt), square_=make_inplace(square), pow_=make_inplace(pow),
+    __add__=add, __radd__=add, __iadd__=make_inplace(add), __sub__=sub, __rsub__=_rsub, __isub__=make_inplace(sub),
+    __mul__=mul, __rmul__=mul, __imul__=make_inplace(mul), __truediv__=div, __rtruediv__=_rdiv,
+    __itruediv__=make_inplace(div), __neg__=neg, __pow__=pow, __rpow__=_rpow, __ipow__=make_inplace(pow))
+
+
+def _true_divide_(self, other):
+    """In-place true division: self / other written into self (self must be a float tensor)."""
+    return inplace(self, lambda t: div(t, other))
+
+register(true_divide_=_true_divide_)
