@@ -692,9 +692,3 @@ def mark_view(t, src, cm):
         t._base = src._base
         # a view of a view keeps the inner view's restriction (an inference-mode one above all)
         t._view_creation = cm if cm and src._view_creation != INFERENCE else src._view_creation
-
-
-def attach_methods(**methods):
-    """Make functions Tensor methods (used by each ops module for the ops it defines)."""
-    for name, fn in methods.items():
-        setattr(Tensor, name, fn)

@@ -18,6 +18,7 @@ from ..ops.pointwise.softmax import glu, log_softmax, softmax, softmin
 from ..ops.pointwise.where import where_
 from ..ops.nn.dropout import alpha_dropout_f as alpha_dropout
 from ..ops.nn.dropout import dropout1d, dropout2d, dropout3d
+from ..ops.nn.linear import bilinear, linear  # noqa: F401
 from ..ops.nn.dropout import dropout_f as dropout
 from ..ops.nn.dropout import feature_alpha_dropout_f as feature_alpha_dropout
 from ..ops.pointwise.arithmetic import relu
@@ -97,20 +98,6 @@ def sigmoid_(input):
 
 
 # --------------------------------------------------------------------------- re-exports from other engineers
-def linear(input, weight, bias=None):
-    """input @ weight.T + bias (fused op)."""
-    from .modules._linear_op import linear as _linear  # noqa: PLC0415
-
-    return _linear(input, weight, bias)
-
-
-def bilinear(input1, input2, weight, bias=None):
-    """y_k = x1^T W_k x2 + b_k."""
-    from .modules import _linear_op  # noqa: PLC0415
-
-    return _linear_op.bilinear(input1, input2, weight, bias)
-
-
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
     """Pad ``input``: ``pad`` = (left, right) for the last dim, then (left, right) for the one before, ...
 

@@ -16,7 +16,7 @@ from . import registry
 from .creation import conversion, factories, generator, random  # noqa: F401
 from .indexing import counting, gather, getitem, index_ops, masked  # noqa: F401
 from .linalg import decompositions, distances, einsum, norms, products, spectral  # noqa: F401
-from .nn import adaptive_pool, conv, dropout, im2col, loss, normalization, pooling, upsample  # noqa: F401
+from .nn import adaptive_pool, conv, dropout, im2col, linear, loss, normalization, pooling, upsample  # noqa: F401
 from .pointwise import (activation, arithmetic, binary, comparison, complex, numeric, softmax, special, ternary,
                         unary, where)
 from .reduction import cumulative, extrema, sorting, statistics, sums  # noqa: F401

@@ -145,11 +145,11 @@ def type_as(self, other):
     """``self`` cast to ``other``'s dtype: ``self.to(other.dtype)`` (self itself when the dtype already matches)."""
     return _to(self, other.dtype, None)
 
-register(to=to, clone=clone, contiguous=contiguous, copy_=copy_, type_as=type_as, float=_caster(backend.float32),
-    double=_caster(backend.float64), half=_caster(backend.float16), long=_caster(backend.int64),
-    int=_caster(backend.int32), short=_caster(backend.int16), char=_caster(backend.int8),
-    byte=_caster(backend.uint8), bool=_caster(backend.bool), cfloat=_caster(backend.complex64),
-    cdouble=_caster(backend.complex128))
+register(to, clone, contiguous, copy_, type_as)
+register(float=_caster(backend.float32), double=_caster(backend.float64), half=_caster(backend.float16),
+         long=_caster(backend.int64), int=_caster(backend.int32), short=_caster(backend.int16),
+         char=_caster(backend.int8), byte=_caster(backend.uint8), bool=_caster(backend.bool),
+         cfloat=_caster(backend.complex64), cdouble=_caster(backend.complex128))
 
 
 # ============================================================================================ predicates
@@ -195,4 +195,4 @@ def is_same_size(input, other):
     check_tensor("is_same_size", other, "other")
     return tuple(input._data.shape) == tuple(other._data.shape)
 
-register(is_signed=is_signed, is_nonzero=is_nonzero, is_same_size=is_same_size)
+register(is_signed, is_nonzero, is_same_size)

@@ -299,5 +299,5 @@ def _zero_(self):
     """``self.zero_()``: every element of self set to 0; returns self."""
     return _fill_(self, 0)
 
-register(new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty, new_full=new_full, new_tensor=new_tensor,
-    fill_=_fill_, zero_=_zero_)
+register(new_zeros, new_ones, new_empty, new_full, new_tensor)
+register(fill_=_fill_, zero_=_zero_)

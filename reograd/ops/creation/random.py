@@ -200,9 +200,9 @@ def _bernoulli_method(self, p=None, *, generator=None):
     """Samples 1 with probability given by this tensor's values (or by ``p``), 0 otherwise; same shape and dtype."""
     return bernoulli(self, p, generator=generator)
 
+register(multinomial)
 register(uniform_=_random_fill(_uniform_), normal_=_random_fill(_normal_), bernoulli_=_random_fill(_bernoulli_),
-    exponential_=_random_fill(_exponential_), random_=_random_fill(_random_), bernoulli=_bernoulli_method,
-    multinomial=multinomial)
+         exponential_=_random_fill(_exponential_), random_=_random_fill(_random_), bernoulli=_bernoulli_method)
 
 
 # ============================================================================================ random fills, apply_

@@ -220,4 +220,5 @@ def _bincount_method(self, weights=None, minlength=0):
     """``self.bincount(weights, minlength)``: count of each value 0..max of a 1-D int tensor (see :func:`bincount`)."""
     return bincount(self, weights, minlength)
 
-register(bincount=_bincount_method, histc=histc, unique=unique, unique_consecutive=unique_consecutive)
+register(histc, unique, unique_consecutive)
+register(bincount=_bincount_method)

@@ -392,6 +392,6 @@ def _scatter_reduce_method(self, dim, index, src, reduce, *, include_self=True):
     (see :func:`scatter_reduce`)."""
     return scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
-register(gather=gather, scatter=scatter, scatter_add=scatter_add, scatter_reduce=_scatter_reduce_method,
-    take_along_dim=take_along_dim, scatter_=make_inplace(scatter), scatter_add_=make_inplace(scatter_add),
-    scatter_reduce_=make_inplace(_scatter_reduce_method))
+register(scatter, scatter_add, inplace=True)
+register(gather, take_along_dim)
+register(scatter_reduce=_scatter_reduce_method, scatter_reduce_=make_inplace(_scatter_reduce_method))

@@ -456,4 +456,5 @@ def _index_put_method(self, indices, values, accumulate=False):
     """``self.index_put(indices, values, accumulate=False)``: a copy with ``out[indices] = values`` (see index_put)."""
     return index_put(self, indices, values, accumulate)
 
-register(__getitem__=_getitem, __setitem__=_setitem, index_put=_index_put_method, index_put_=index_put_)
+register(index_put_)
+register(__getitem__=_getitem, __setitem__=_setitem, index_put=_index_put_method)

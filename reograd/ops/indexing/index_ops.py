@@ -211,5 +211,5 @@ def index_fill(input, dim, index, value):
     idx = _vector_index(index, "index_fill", size, d, negative=True, long_only=IndexError)
     return IndexFill.apply(input, _scalar_value(value, input, "index_fill_"), d, idx)
 
-register(index_select=index_select, index_add=index_add, index_copy=index_copy, index_fill=index_fill,
-    index_add_=make_inplace(index_add), index_copy_=make_inplace(index_copy), index_fill_=make_inplace(index_fill))
+register(index_add, index_copy, index_fill, inplace=True)
+register(index_select)

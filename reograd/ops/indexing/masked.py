@@ -180,6 +180,5 @@ def put(input, index, source, accumulate=False):
     flat = IndexPut.apply(input.reshape(-1), source.reshape(-1), _Index(None, (idx.reshape(-1),)), bool(accumulate))
     return flat.reshape(input._data.shape)
 
-register(masked_fill=masked_fill, masked_select=masked_select, masked_scatter=masked_scatter, nonzero=nonzero,
-    argwhere=argwhere, take=take, put=put, masked_fill_=make_inplace(masked_fill),
-    masked_scatter_=make_inplace(masked_scatter), put_=make_inplace(put))
+register(masked_fill, masked_scatter, put, inplace=True)
+register(masked_select, nonzero, argwhere, take)

@@ -406,4 +406,4 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     L = np.zeros_like(A._data)
     return linalg_cholesky_ex_t(const(L), const(info))
 
-register(det=det, logdet=logdet, slogdet=slogdet, inverse=inverse, cholesky=cholesky)
+register(det, logdet, slogdet, inverse, cholesky)

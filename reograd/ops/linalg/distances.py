@@ -94,4 +94,5 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     return vector_norm(diff, p, dim=-1)
 
 
-register(dist=_dist_method, renorm=renorm, renorm_=make_inplace(renorm))
+register(renorm, inplace=True)
+register(dist=_dist_method)

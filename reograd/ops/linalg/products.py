@@ -431,7 +431,6 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     return write_out(cross(input, other, dim), out)
 
 
-register(matmul=matmul, __matmul__=matmul, __rmatmul__=_rmatmul, mm=mm, bmm=bmm, mv=mv, dot=dot, vdot=vdot,
-    outer=outer, ger=ger, inner=inner, addmm=addmm, addmv=addmv, addr=addr, addbmm=addbmm, baddbmm=baddbmm,
-    addmm_=make_inplace(addmm), addmv_=make_inplace(addmv), addr_=make_inplace(addr), addbmm_=make_inplace(addbmm),
-    baddbmm_=make_inplace(baddbmm), kron=kron, trace=trace, cross=cross)
+register(addmm, addmv, addr, addbmm, baddbmm, inplace=True)
+register(matmul, mm, bmm, mv, dot, vdot, outer, inner, kron, trace, cross, ger=ger)
+register(__matmul__=matmul, __rmatmul__=_rmatmul)

@@ -396,4 +396,4 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return linalg_lstsq_t(X, empty, rank, Tensor._make(np.zeros((0,), dtype=A._data.dtype)))
 
 
-register(qr=qr, svd=svd, pinverse=pinverse, matrix_power=matrix_power)
+register(qr, svd, pinverse, matrix_power)

@@ -493,5 +493,5 @@ def _log_softmax_method(self, dim=None, dtype=None):
 _softmax_method.__name__, _softmax_method.__qualname__ = "softmax", "Tensor.softmax"
 _log_softmax_method.__name__, _log_softmax_method.__qualname__ = "log_softmax", "Tensor.log_softmax"
 
-register(softmax=_softmax_method, log_softmax=_log_softmax_method, hardshrink=hardshrink, celu=celu, selu=selu,
-    prelu=prelu, rrelu=rrelu, celu_=celu_, selu_=selu_, rrelu_=rrelu_)
+register(hardshrink, celu, selu, prelu, rrelu, celu_, selu_, rrelu_)
+register(softmax=_softmax_method, log_softmax=_log_softmax_method)

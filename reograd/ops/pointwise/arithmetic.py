@@ -618,16 +618,12 @@ def _rdiv(self, other):
 def _rpow(self, other):
     return pow(other, self)
 
-register(add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=div, neg=neg,
-    negative=neg, exp=exp, log=log, sin=sin, cos=cos, tanh=tanh, sigmoid=sigmoid, relu=relu, sqrt=sqrt,
-    square=square, pow=pow, add_=make_inplace(add), sub_=make_inplace(sub), subtract_=make_inplace(sub),
-    mul_=make_inplace(mul), multiply_=make_inplace(mul), div_=make_inplace(div), divide_=make_inplace(div),
-    neg_=make_inplace(neg), negative_=make_inplace(neg), exp_=make_inplace(exp), log_=make_inplace(log),
-    sin_=make_inplace(sin), cos_=make_inplace(cos), tanh_=make_inplace(tanh), sigmoid_=make_inplace(sigmoid),
-    relu_=make_inplace(relu), sqrt_=make_inplace(sqrt), square_=make_inplace(square), pow_=make_inplace(pow),
-    __add__=add, __radd__=add, __iadd__=make_inplace(add), __sub__=sub, __rsub__=_rsub, __isub__=make_inplace(sub),
-    __mul__=mul, __rmul__=mul, __imul__=make_inplace(mul), __truediv__=div, __rtruediv__=_rdiv,
-    __itruediv__=make_inplace(div), __neg__=neg, __pow__=pow, __rpow__=_rpow, __ipow__=make_inplace(pow))
+register(add, sub, mul, div, neg, exp, log, sin, cos, tanh, sigmoid, relu, sqrt, square, pow, inplace=True)
+register(subtract=sub, multiply=mul, divide=div, true_divide=div, negative=neg, subtract_=make_inplace(sub),
+         multiply_=make_inplace(mul), divide_=make_inplace(div), negative_=make_inplace(neg), __add__=add,
+         __radd__=add, __iadd__=make_inplace(add), __sub__=sub, __rsub__=_rsub, __isub__=make_inplace(sub),
+         __mul__=mul, __rmul__=mul, __imul__=make_inplace(mul), __truediv__=div, __rtruediv__=_rdiv,
+         __itruediv__=make_inplace(div), __neg__=neg, __pow__=pow, __rpow__=_rpow, __ipow__=make_inplace(pow))
 
 
 def _true_divide_(self, other):

@@ -226,9 +226,6 @@ def _rmod(self, other):
     return remainder(other, self)
 
 
-def _ip(fn):
-    return make_inplace(fn)
-
 
 def _not_number(x):
     return not isinstance(x, (Tensor, int, float, bool, complex, np.generic, np.ndarray, list, tuple))
@@ -242,9 +239,8 @@ def _op(fn):
     method.__name__ = fn.__name__
     return method
 
-register(floor_divide=floor_divide, remainder=remainder, fmod=fmod, atan2=atan2, arctan2=atan2, hypot=hypot,
-    xlogy=xlogy, copysign=copysign, maximum=maximum, minimum=minimum, fmax=fmax, fmin=fmin, logaddexp=logaddexp,
-    logaddexp2=logaddexp2, ldexp=ldexp, ldexp_=_ip(ldexp), floor_divide_=_ip(floor_divide),
-    remainder_=_ip(remainder), fmod_=_ip(fmod), atan2_=_ip(atan2), arctan2_=_ip(atan2), hypot_=_ip(hypot),
-    xlogy_=_ip(xlogy), copysign_=_ip(copysign), __floordiv__=_op(floor_divide), __rfloordiv__=_op(_rfloordiv),
-    __ifloordiv__=_ip(floor_divide), __mod__=_op(remainder), __rmod__=_op(_rmod), __imod__=_ip(remainder))
+register(floor_divide, remainder, fmod, atan2, hypot, xlogy, copysign, ldexp, inplace=True)
+register(maximum, minimum, fmax, fmin, logaddexp, logaddexp2)
+register(arctan2=atan2, arctan2_=make_inplace(atan2), __floordiv__=_op(floor_divide), __rfloordiv__=_op(_rfloordiv),
+         __ifloordiv__=make_inplace(floor_divide), __mod__=_op(remainder), __rmod__=_op(_rmod),
+         __imod__=make_inplace(remainder))

@@ -265,24 +265,16 @@ def _op(fn, reflected=False):
     return method
 
 
-def _ip(fn):
-    return make_inplace(fn)
-
-register(eq=eq, ne=ne, not_equal=ne, lt=lt, less=lt, le=le, less_equal=le, gt=gt, greater=gt, ge=ge,
-    greater_equal=ge, isclose=isclose, allclose=allclose, equal=equal, logical_and=logical_and,
-    logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not, bitwise_and=bitwise_and,
-    bitwise_or=bitwise_or, bitwise_xor=bitwise_xor, bitwise_not=bitwise_not, bitwise_left_shift=bitwise_left_shift,
-    bitwise_right_shift=bitwise_right_shift, isnan=isnan, isinf=isinf, isfinite=isfinite, isposinf=isposinf,
-    isneginf=isneginf, isreal=isreal, signbit=signbit, eq_=_ip(eq), ne_=_ip(ne), not_equal_=_ip(ne), lt_=_ip(lt),
-    less_=_ip(lt), le_=_ip(le), less_equal_=_ip(le), gt_=_ip(gt), greater_=_ip(gt), ge_=_ip(ge),
-    greater_equal_=_ip(ge), logical_and_=_ip(logical_and), logical_or_=_ip(logical_or),
-    logical_xor_=_ip(logical_xor), logical_not_=_ip(logical_not), bitwise_and_=_ip(bitwise_and),
-    bitwise_or_=_ip(bitwise_or), bitwise_xor_=_ip(bitwise_xor), bitwise_not_=_ip(bitwise_not),
-    bitwise_left_shift_=_ip(bitwise_left_shift), bitwise_right_shift_=_ip(bitwise_right_shift), __eq__=_op(eq),
-    __ne__=_op(ne), __lt__=_op(lt), __le__=_op(le), __gt__=_op(gt), __ge__=_op(ge), __and__=_op(bitwise_and),
-    __rand__=_op(bitwise_and, True), __iand__=_ip(bitwise_and), __or__=_op(bitwise_or),
-    __ror__=_op(bitwise_or, True), __ior__=_ip(bitwise_or), __xor__=_op(bitwise_xor),
-    __rxor__=_op(bitwise_xor, True), __ixor__=_ip(bitwise_xor), __invert__=bitwise_not,
-    __lshift__=_op(bitwise_left_shift), __rlshift__=_op(bitwise_left_shift, True),
-    __ilshift__=_ip(bitwise_left_shift), __rshift__=_op(bitwise_right_shift),
-    __rrshift__=_op(bitwise_right_shift, True), __irshift__=_ip(bitwise_right_shift))
+register(eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not, bitwise_and, bitwise_or,
+         bitwise_xor, bitwise_not, bitwise_left_shift, bitwise_right_shift, inplace=True)
+register(isclose, allclose, equal, isnan, isinf, isfinite, isposinf, isneginf, isreal, signbit)
+register(not_equal=ne, less=lt, less_equal=le, greater=gt, greater_equal=ge, not_equal_=make_inplace(ne),
+         less_=make_inplace(lt), less_equal_=make_inplace(le), greater_=make_inplace(gt),
+         greater_equal_=make_inplace(ge), __eq__=_op(eq), __ne__=_op(ne), __lt__=_op(lt), __le__=_op(le),
+         __gt__=_op(gt), __ge__=_op(ge), __and__=_op(bitwise_and), __rand__=_op(bitwise_and, True),
+         __iand__=make_inplace(bitwise_and), __or__=_op(bitwise_or), __ror__=_op(bitwise_or, True),
+         __ior__=make_inplace(bitwise_or), __xor__=_op(bitwise_xor), __rxor__=_op(bitwise_xor, True),
+         __ixor__=make_inplace(bitwise_xor), __invert__=bitwise_not, __lshift__=_op(bitwise_left_shift),
+         __rlshift__=_op(bitwise_left_shift, True), __ilshift__=make_inplace(bitwise_left_shift),
+         __rshift__=_op(bitwise_right_shift), __rrshift__=_op(bitwise_right_shift, True),
+         __irshift__=make_inplace(bitwise_right_shift))

@@ -153,6 +153,6 @@ def _imag_prop(self):
     """``x.imag``: the imaginary part of a complex tensor (a view); RuntimeError for real tensors."""
     return imag(self)
 
-register(conj=conj, conj_physical=conj_physical, conj_physical_=make_inplace(conj_physical),
-    resolve_conj=resolve_conj, resolve_neg=resolve_neg, is_conj=is_conj, is_neg=is_neg, angle=angle,
-    adjoint=adjoint, real=property(_real_prop), imag=property(_imag_prop))
+register(conj_physical, inplace=True)
+register(conj, resolve_conj, resolve_neg, is_conj, is_neg, angle, adjoint)
+register(real=property(_real_prop), imag=property(_imag_prop))

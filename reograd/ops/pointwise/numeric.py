@@ -190,6 +190,6 @@ def _map_(self, tensor, callable):
     self._version_counter[0] += 1
     return self
 
-register(heaviside=heaviside, gcd=gcd, lcm=lcm, gcd_=make_inplace(gcd), lcm_=make_inplace(lcm), frexp=frexp,
-    nextafter=nextafter, nextafter_=make_inplace(nextafter), heaviside_=make_inplace(heaviside),
-    float_power=float_power, float_power_=_float_power_, apply_=_apply_, map_=_map_)
+register(heaviside, gcd, lcm, nextafter, inplace=True)
+register(frexp, float_power)
+register(float_power_=_float_power_, apply_=_apply_, map_=_map_)

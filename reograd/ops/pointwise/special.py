@@ -203,6 +203,6 @@ def special_log_softmax(input, dim, *, dtype=None):
     return log_softmax(input, dim, dtype=dtype)
 
 
-register(lgamma=lgamma, digamma=digamma, polygamma=_polygamma_method, mvlgamma=_mvlgamma_method, i0=i0,
-    lgamma_=make_inplace(lgamma), digamma_=make_inplace(digamma), polygamma_=_polygamma_,
-    mvlgamma_=make_inplace(mvlgamma), i0_=make_inplace(i0))
+register(lgamma, digamma, i0, inplace=True)
+register(mvlgamma_=make_inplace(mvlgamma), polygamma=_polygamma_method, mvlgamma=_mvlgamma_method,
+         polygamma_=_polygamma_)

@@ -219,9 +219,5 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     return write_out(add(input, div(tensor1, tensor2), alpha=value), out)
 
 
-def _ip(fn):
-    return make_inplace(fn)
-
-register(clamp=clamp, clip=clamp, clamp_min=clamp_min, clamp_max=clamp_max, lerp=lerp, addcmul=addcmul,
-    addcdiv=addcdiv, clamp_=_ip(clamp), clip_=_ip(clamp), clamp_min_=_ip(clamp_min), clamp_max_=_ip(clamp_max),
-    lerp_=_ip(lerp), addcmul_=_ip(addcmul), addcdiv_=_ip(addcdiv))
+register(clamp, clamp_min, clamp_max, lerp, addcmul, addcdiv, inplace=True)
+register(clip=clamp, clip_=make_inplace(clamp))

@@ -228,19 +228,11 @@ def positive(input):
     return input
 
 
-def _ip(fn):
-    return make_inplace(fn)
-
-register(abs=abs, absolute=abs, sign=sign, sgn=sgn, reciprocal=reciprocal, rsqrt=rsqrt, exp2=exp2, expm1=expm1,
-    log2=log2, log10=log10, log1p=log1p, tan=tan, asin=asin, arcsin=asin, acos=acos, arccos=acos, atan=atan,
-    arctan=atan, sinh=sinh, cosh=cosh, asinh=asinh, arcsinh=asinh, acosh=acosh, arccosh=acosh, atanh=atanh,
-    arctanh=atanh, erf=erf, erfc=erfc, erfinv=erfinv, floor=floor, ceil=ceil, round=round, trunc=trunc, fix=trunc,
-    frac=frac, logit=logit, positive=positive, deg2rad=deg2rad, rad2deg=rad2deg, sinc=sinc, nan_to_num=nan_to_num,
-    abs_=_ip(abs), absolute_=_ip(abs), sign_=_ip(sign), sgn_=_ip(sgn), reciprocal_=_ip(reciprocal),
-    rsqrt_=_ip(rsqrt), exp2_=_ip(exp2), expm1_=_ip(expm1), log2_=_ip(log2), log10_=_ip(log10), log1p_=_ip(log1p),
-    tan_=_ip(tan), asin_=_ip(asin), arcsin_=_ip(asin), acos_=_ip(acos), arccos_=_ip(acos), atan_=_ip(atan),
-    arctan_=_ip(atan), sinh_=_ip(sinh), cosh_=_ip(cosh), asinh_=_ip(asinh), arcsinh_=_ip(asinh), acosh_=_ip(acosh),
-    arccosh_=_ip(acosh), atanh_=_ip(atanh), arctanh_=_ip(atanh), erf_=_ip(erf), erfc_=_ip(erfc),
-    erfinv_=_ip(erfinv), floor_=_ip(floor), ceil_=_ip(ceil), round_=_ip(round), trunc_=_ip(trunc), fix_=_ip(trunc),
-    frac_=_ip(frac), logit_=_ip(logit), deg2rad_=_ip(deg2rad), rad2deg_=_ip(rad2deg), sinc_=_ip(sinc),
-    nan_to_num_=_ip(nan_to_num), __abs__=abs, __pos__=positive)
+register(abs, sign, sgn, reciprocal, rsqrt, exp2, expm1, log2, log10, log1p, tan, asin, acos, atan, sinh, cosh,
+         asinh, acosh, atanh, erf, erfc, erfinv, floor, ceil, round, trunc, frac, logit, deg2rad, rad2deg, sinc,
+         nan_to_num, inplace=True)
+register(positive)
+register(absolute=abs, arcsin=asin, arccos=acos, arctan=atan, arcsinh=asinh, arccosh=acosh, arctanh=atanh,
+         fix=trunc, absolute_=make_inplace(abs), arcsin_=make_inplace(asin), arccos_=make_inplace(acos),
+         arctan_=make_inplace(atan), arcsinh_=make_inplace(asinh), arccosh_=make_inplace(acosh),
+         arctanh_=make_inplace(atanh), fix_=make_inplace(trunc), __abs__=abs, __pos__=positive)

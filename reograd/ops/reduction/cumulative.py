@@ -215,5 +215,5 @@ def _cumprod_(self, dim, *, dtype=None):
     """In-place :func:`cumprod`: self[..., i, ...] = product of self[..., :i+1, ...] along ``dim``; returns self."""
     return make_inplace(cumprod)(self, dim, dtype=dtype)
 
-register(cumsum=cumsum, cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp, cumsum_=_cumsum_,
-    cumprod_=_cumprod_)
+register(cumsum, cumprod, cummax, cummin, logcumsumexp)
+register(cumsum_=_cumsum_, cumprod_=_cumprod_)

@@ -260,4 +260,4 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
                            f"{str(input.dtype).split('.')[-1].capitalize()} instead.")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
-register(max=max, min=min, amax=amax, amin=amin, aminmax=aminmax, argmax=argmax, argmin=argmin, norm=norm)
+register(max, min, amax, amin, aminmax, argmax, argmin, norm)

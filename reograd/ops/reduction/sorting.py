@@ -198,5 +198,4 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     idx = xp.moveaxis(xp.take_along_axis(perm, j, axis=-1), -1, d)
     return _pick(x, idx, d, not keepdim, _mode_t, scalar)
 
-register(sort=sort, argsort=argsort, msort=msort, topk=topk, kthvalue=kthvalue, median=median, nanmedian=nanmedian,
-    mode=mode)
+register(sort, argsort, msort, topk, kthvalue, median, nanmedian, mode)

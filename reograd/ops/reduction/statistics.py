@@ -398,5 +398,5 @@ def _histogram_method(self, bins=100, *, range=None, weight=None, density=False)
     """``x.histogram(bins)``: :func:`histogram` of x's values, returning (hist, bin_edges)."""
     return histogram(self, bins, range=range, weight=weight, density=density)
 
-register(diff=diff, quantile=quantile, nanquantile=nanquantile, cov=cov, corrcoef=corrcoef,
-    histogram=_histogram_method)
+register(diff, quantile, nanquantile, cov, corrcoef)
+register(histogram=_histogram_method)

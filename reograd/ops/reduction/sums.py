@@ -387,5 +387,4 @@ def count_nonzero(input, dim=None):
     xp = xp_of(a)
     return Tensor._make(xp.asarray((a != 0).sum(axis=dims), dtype=xp.int64))
 
-register(sum=sum, mean=mean, nansum=nansum, nanmean=nanmean, prod=prod, var=var, std=std, logsumexp=logsumexp,
-    all=all, any=any, count_nonzero=count_nonzero)
+register(sum, mean, nansum, nanmean, prod, var, std, logsumexp, all, any, count_nonzero)

@@ -30,7 +30,7 @@ def unsafe_split(tensor, split_size_or_sections, dim=0):
     tracking, here it returns split's result."""
     return split(tensor, split_size_or_sections, dim)
 
-register(narrow_copy=narrow_copy, unsafe_chunk=unsafe_chunk, unsafe_split=unsafe_split)
+register(narrow_copy, unsafe_chunk, unsafe_split)
 
 
 def _dims(op, dims, ndim):
@@ -277,5 +277,5 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                            f"{output_size}, required {total})")
     return RepeatInterleave.apply(input, repeats, d)
 
-register(flip=flip, fliplr=fliplr, flipud=flipud, roll=roll, rot90=rot90, repeat=_repeat, tile=tile,
-    repeat_interleave=repeat_interleave)
+register(flip, fliplr, flipud, roll, rot90, tile, repeat_interleave)
+register(repeat=_repeat)

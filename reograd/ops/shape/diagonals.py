@@ -140,5 +140,5 @@ def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return diagonal(A, offset, dim1, dim2)
 
 
-register(diag=diag, diagonal=diagonal, diag_embed=diag_embed, tril=tril, triu=triu, tril_=make_inplace(tril),
-    triu_=make_inplace(triu))
+register(tril, triu, inplace=True)
+register(diag, diagonal, diag_embed)

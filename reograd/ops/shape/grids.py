@@ -172,4 +172,4 @@ def block_diag(*tensors):
         c += w
     return cat(rows, dim=0)
 
-register(diagflat=diagflat)
+register(diagflat)

@@ -376,5 +376,5 @@ def split_with_sizes(input, split_sizes, dim=0):
     """
     return split(input, list(split_sizes), dim)
 
-register(split=_split_method, chunk=chunk, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit,
-    unbind=unbind, split_with_sizes=split_with_sizes)
+register(chunk, tensor_split, hsplit, vsplit, dsplit, unbind, split_with_sizes)
+register(split=_split_method)

@@ -223,5 +223,5 @@ def _select_method(self, dim, index):
     """``x.select(dim, index)``: :func:`select`, the slice at ``index`` along ``dim`` (a view, dim removed)."""
     return select(self, dim, index)
 
-register(select=_select_method, as_strided=as_strided, slice_scatter=slice_scatter, select_scatter=select_scatter,
-    diagonal_scatter=diagonal_scatter, fill_diagonal_=_fill_diagonal_)
+register(as_strided, slice_scatter, select_scatter, diagonal_scatter)
+register(select=_select_method, fill_diagonal_=_fill_diagonal_)

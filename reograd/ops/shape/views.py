@@ -625,10 +625,8 @@ def _inplace_view(fn):
     method.__doc__ = f"In-place version of :func:`{fn.__name__}` (changes the tensor's shape)."
     return method
 
-register(reshape=reshape, view=view, view_as=view_as, reshape_as=reshape_as, flatten=flatten, unflatten=unflatten,
-    ravel=ravel, permute=permute, transpose=transpose, swapaxes=swapaxes, swapdims=swapdims, movedim=movedim,
-    moveaxis=movedim, t=t, unsqueeze=unsqueeze, squeeze=squeeze, expand=expand, expand_as=expand_as,
-    broadcast_to=broadcast_to, narrow=narrow, unfold=_unfold, squeeze_=_inplace_view(squeeze),
-    unsqueeze_=_inplace_view(unsqueeze), t_=_inplace_view(t), transpose_=_inplace_view(transpose),
-    swapaxes_=_inplace_view(swapaxes), swapdims_=_inplace_view(swapdims), T=property(_T), mT=property(_mT),
-    H=property(_H), mH=property(_mH))
+register(reshape, view, view_as, reshape_as, flatten, unflatten, ravel, permute, transpose, swapaxes, swapdims,
+         movedim, t, unsqueeze, squeeze, expand, expand_as, broadcast_to, narrow)
+register(moveaxis=movedim, unfold=_unfold, squeeze_=_inplace_view(squeeze), unsqueeze_=_inplace_view(unsqueeze),
+         t_=_inplace_view(t), transpose_=_inplace_view(transpose), swapaxes_=_inplace_view(swapaxes),
+         swapdims_=_inplace_view(swapdims), T=property(_T), mT=property(_mT), H=property(_H), mH=property(_mH))

@@ -4,10 +4,9 @@
 """
 from __future__ import annotations
 
-from ... import backend
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor
-from ...ops.shape.views import sum_to_shape
+from ..shape.views import sum_to_shape
 
 __all__ = ["linear", "bilinear"]
 
@@ -126,5 +125,3 @@ def bilinear(input1, input2, weight, bias=None):
     flat = outer.reshape(*s1[:-1], sw[1] * sw[2])
     return linear(flat, weight.reshape(sw[0], sw[1] * sw[2]), bias)
 
-
-_ = backend  # the array module is picked per array inside numpy ops
