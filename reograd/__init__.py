@@ -89,9 +89,10 @@ from .ops.shape.joins import (cat, chunk, column_stack, concat, concatenate, dsp
 from .ops.shape.strided import as_strided, diagonal_scatter, select, select_scatter, slice_scatter
 from .ops.shape.views import (atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors, broadcast_to,
                               expand, expand_as, flatten, moveaxis, movedim, narrow, permute, ravel, reshape,
-                              reshape_as, squeeze, sum_to_shape, swapaxes, swapdims, t, transpose, unflatten,
+                              reshape_as, squeeze, swapaxes, swapdims, t, transpose, unflatten,
                               unsqueeze, view_as)
 from .ops.promotion import result_type  # noqa: E402
+from .autograd.broadcast import sum_to_shape  # noqa: E402,F401
 from . import autograd  # noqa: E402
 from . import linalg  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -5,7 +5,8 @@
 The walk is iterative (no recursion limit). It first counts, for every node reachable from the
 outputs, how many consumers will send it a gradient; a node runs once all of them have
 (reverse topological order), with their contributions summed. Leaves accumulate into ``.grad``.
-Unless ``retain_graph``, each node's saved tensors are freed right after it runs.
+Unless ``retain_graph``, each node's saved tensors are freed right after it runs. A gradient a node
+returns in the shape its input was broadcast to is summed back to the input's shape here (``SumTo``).
 """
 from __future__ import annotations
 
@@ -355,11 +356,12 @@ def _call_backward(node, buf, create_graph):
         shape, dtype = metas[i]
         gd = g._data
         if gd.shape != shape:
-            if gd.size == int(np.prod(shape)) or broadcastable(gd.shape, shape):
-                g = sum_to_shape(g, shape) if broadcastable(shape, gd.shape) else g.reshape(shape)
-            else:
+            # a gradient of the shape the input was broadcast to in forward: sum it back (the engine owns
+            # broadcast reduction, so no backward reduces by hand); any other shape is the op's mistake
+            if not broadcastable(shape, gd.shape):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                                   f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+                                   f"{list(gd.shape)} but expected shape compatible with {list(shape)}")
+            g = sum_to_shape(g, shape)
             gd = g._data
         if gd.dtype != dtype:
             g = g.to(backend._BY_NP[dtype])

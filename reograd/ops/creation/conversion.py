@@ -7,7 +7,6 @@ from ...autograd.tensor import Tensor
 from ..arguments import check_tensor
 from ..inplace import inplace
 from ..registry import register
-from ..shape.views import sum_to_shape
 
 
 class ToCopy(NativeFunction):
@@ -112,12 +111,11 @@ class _Copy(NativeFunction):
 
     @staticmethod
     def backward(ctx, g):
-        from ..shape.views import sum_to_shape  # noqa: PLC0415
 
         shape, dt = ctx.src_meta
         gs = None
         if ctx.needs_input_grad[1] and dt is not None and dt.kind in "fc":
-            gs = sum_to_shape(g, shape).to(backend._BY_NP[dt])
+            gs = g.to(backend._BY_NP[dt])
         return g * 0 if ctx.needs_input_grad[0] else None, gs
 
     @staticmethod

@@ -20,7 +20,6 @@ from ...autograd.tensor import Tensor
 from ..arguments import const, xp_of
 from ..inplace import inplace
 from ..registry import register
-from ..shape.views import sum_to_shape
 
 _INT_KINDS = "iu"
 
@@ -321,7 +320,7 @@ class IndexPut(NativeFunction):
         if na:
             ga = g if ctx.accumulate else IndexPut.apply(g, 0, ctx.index, False)
         if nv:
-            gv = sum_to_shape(_take_index(g, ctx.index), ctx.v_shape)
+            gv = _take_index(g, ctx.index)
         return ga, gv, None, None
 
     @staticmethod

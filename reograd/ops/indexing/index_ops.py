@@ -6,7 +6,6 @@ import numpy as np
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor, wrap_dim
 from ..arguments import const, xp_of
-from ..inplace import make_inplace
 from ..registry import register
 from .getitem import _INT_KINDS
 

@@ -6,9 +6,7 @@ import numpy as np
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor
 from ..arguments import const, xp_of
-from ..inplace import make_inplace
 from ..registry import register
-from ..shape.views import sum_to_shape
 from .getitem import Index, IndexPut, _Index, _IndexPutZeros
 from .index_ops import _scalar_value
 
@@ -37,7 +35,7 @@ class MaskedFill(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         na, nv = ctx.needs_input_grad[:2]
-        ga = sum_to_shape(MaskedFill.apply(g, 0, ctx.mask), ctx.a_shape) if na else None
+        ga = MaskedFill.apply(g, 0, ctx.mask) if na else None
         gv = MaskedFill.apply(g, 0, ~ctx.mask).sum() if nv else None
         return ga, gv, None
 
@@ -92,7 +90,7 @@ class MaskedScatter(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         na, ns = ctx.needs_input_grad[:2]
-        ga = sum_to_shape(MaskedFill.apply(g, 0, ctx.mask), ctx.a_shape) if na else None
+        ga = MaskedFill.apply(g, 0, ctx.mask) if na else None
         gs = None
         if ns:
             sel = Index.apply(g if g.ndim else g.reshape(1), _Index(None, (ctx.mask.reshape(-1) if g.ndim == 0

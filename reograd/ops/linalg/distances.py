@@ -6,7 +6,6 @@ import numpy as np
 from ... import backend
 from ...autograd.tensor import Tensor, wrap_dim
 from ..arguments import check_tensor
-from ..inplace import make_inplace
 from ..pointwise.where import where
 from ..registry import register
 from .norms import vector_norm

@@ -11,11 +11,10 @@ import numpy as np
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor, wrap_dim
 from ..arguments import xp_of
-from ..inplace import make_inplace, write_out
+from ..inplace import write_out
 from ..promotion import promote
 from ..registry import register
 from ..shape.diagonals import diagonal
-from ..shape.views import sum_to_shape
 
 
 def _sz(shape):
@@ -42,15 +41,13 @@ class MatMul(NativeFunction):
         if a_vec or b_vec:
             batch = np.broadcast_shapes(tuple(a2.shape[:-2]), tuple(b2.shape[:-2]))
             g2 = g.reshape(batch + (a2.shape[-2], b2.shape[-1]))
-        ga = gb = None
+        ga = gb = None  # batch dims broadcast in forward: the engine sums them back to each input's shape
         if na:
-            ga = sum_to_shape(g2 @ b2.mT, a2.shape)
-            if a_vec:
-                ga = ga.reshape(a.shape)
+            ga = g2 @ b2.mT                # (..., 1, n) for a vector a
         if nb:
-            gb = sum_to_shape(a2.mT @ g2, b2.shape)
+            gb = a2.mT @ g2
             if b_vec:
-                gb = gb.reshape(b.shape)
+                gb = gb.squeeze(-1)         # (..., n)
         return ga, gb
 
     @staticmethod
@@ -189,7 +186,7 @@ class AddScaled(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         nc, np_ = ctx.needs_input_grad[:2]
-        gc = sum_to_shape(g * ctx.beta, ctx.c_shape) if nc else None
+        gc = g * ctx.beta if nc else None
         gp = (g * ctx.alpha if ctx.alpha != 1 else g) if np_ else None
         return gc, gp, None, None
 
@@ -333,8 +330,8 @@ class Cross(NativeFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad[:2]
-        ga = sum_to_shape(Cross.apply(b, g, ctx.dim), a.shape) if na else None
-        gb = sum_to_shape(Cross.apply(g, a, ctx.dim), b.shape) if nb else None
+        ga = Cross.apply(b, g, ctx.dim) if na else None
+        gb = Cross.apply(g, a, ctx.dim) if nb else None
         return ga, gb, None
 
     @staticmethod

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor
-from ..shape.views import sum_to_shape
 
 __all__ = ["linear", "bilinear"]
 
@@ -51,7 +50,7 @@ class Linear(NativeFunction):
                 x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
                 gw = g2.t().matmul(x2)  # (out, N) @ (N, in)
             if nb:
-                gb = sum_to_shape(g2.sum(0), ctx.bias_shape)
+                gb = g2.sum(0)
         return gx, gw, gb
 
     @staticmethod

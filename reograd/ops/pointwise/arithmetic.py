@@ -1,8 +1,9 @@
 """Elementwise arithmetic with broadcasting, and the Python operators on tensors.
 
 Each op: ``forward`` on arrays, ``backward`` (vector-Jacobian product) and ``jvp`` (Jacobian-vector
-product) written with Tensor ops, side by side. A binary op's gradient is reduced back to each
-input's shape with ``sum_to_shape`` (broadcasting in forward = summing in backward).
+product) written with Tensor ops, side by side. A binary op's backward returns gradients of the
+broadcast shape; the engine sums each back to its input's shape (broadcasting in forward = summing
+in backward).
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from ..arguments import apply_binary, as_arr, check_tensor, shape_of, xp_of
 from ..inplace import inplace, make_inplace, write_out
 from ..promotion import promote, wrap_int
 from ..registry import register
-from ..shape.views import sum_to_shape
 from .binary import _div_rounded
 
 FLOAT = backend.FLOAT
@@ -39,8 +39,8 @@ class Add(NativeFunction):
         na, nb = ctx.needs_input_grad[:2]
         gb = None
         if nb:
-            gb = sum_to_shape(g if ctx.alpha == 1 else g * ctx.alpha, sb)
-        return (sum_to_shape(g, sa) if na else None), gb
+            gb = g if ctx.alpha == 1 else g * ctx.alpha
+        return (g if na else None), gb
 
     @staticmethod
     def jvp(ctx, ta, tb, _alpha=None):
@@ -67,8 +67,8 @@ class Sub(NativeFunction):
     def backward(ctx, g):
         sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad[:2]
-        return (sum_to_shape(g, sa) if na else None), \
-            (sum_to_shape(-g if ctx.alpha == 1 else g * -ctx.alpha, sb) if nb else None)
+        return (g if na else None), \
+            (-g if ctx.alpha == 1 else g * -ctx.alpha if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb, _alpha=None):
@@ -131,7 +131,7 @@ class Mul(NativeFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (sum_to_shape(g * b, a.shape) if na else None), (sum_to_shape(g * a, b.shape) if nb else None)
+        return (g * b if na else None), (g * a if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -188,8 +188,8 @@ class Div(NativeFunction):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = sum_to_shape(g / b, a.shape) if na else None
-        gb = sum_to_shape(-g * a / (b * b), b.shape) if nb else None
+        ga = g / b if na else None
+        gb = -g * a / (b * b) if nb else None
         return ga, gb
 
     @staticmethod
@@ -563,13 +563,13 @@ class Pow(NativeFunction):
         if na:
             from .where import where  # noqa: PLC0415
 
-            ga = sum_to_shape(where(b == 0, 0.0, g * b * a ** (b - 1)), a.shape)  # 0 where b == 0 (PyTorch)
+            ga = where(b == 0, 0.0, g * b * a ** (b - 1))  # 0 where b == 0 (PyTorch)
         gb = None
         if nb:
             from .where import where  # noqa: PLC0415
 
             safe = where(a == 0, 1.0, a)
-            gb = sum_to_shape(g * where((a == 0) & (b >= 0), 0.0, y * safe.log()), b.shape)
+            gb = g * where((a == 0) & (b >= 0), 0.0, y * safe.log())
         return ga, gb
 
     @staticmethod

@@ -6,7 +6,7 @@ import math
 from ... import backend
 from ...autograd.function import NativeFunction
 from ..arguments import check_tensor, const, xp_of
-from ..inplace import make_inplace, write_out
+from ..inplace import write_out
 from ..promotion import float_input
 from ..registry import register
 from .factory import unary_op

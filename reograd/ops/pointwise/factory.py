@@ -2,8 +2,8 @@
 and one derivative rule, used for both backward (vjp) and forward mode (jvp).
 
 For an elementwise op the Jacobian is diagonal, so one rule ``rule(v, ...) = v * f'(...)`` gives
-both products: backward calls it with the incoming gradient (then reduces it to the input's
-shape with ``sum_to_shape``), jvp with the input's tangent. Rules are written with Tensor ops, so
+both products: backward calls it with the incoming gradient (the engine sums a broadcast result
+back to the input's shape), jvp with the input's tangent. Rules are written with Tensor ops, so
 double backward works. A rule may mask (``where``) instead of multiplying, as PyTorch does at
 kinks, ties and singular points.
 """
@@ -14,7 +14,6 @@ import numpy as np
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor
 from ..arguments import as_arr, xp_of
-from ..shape.views import sum_to_shape
 
 
 def zeros_like(v):
@@ -87,13 +86,11 @@ def binary_op(name, fwd, rule_a=None, rule_b=None, save="ab", doc=None):
         na, nb = ctx.needs_input_grad[:2]
         sa, sb = ctx.shapes
         a, b, y = _saved(ctx) if save and (rule_a is not None or rule_b is not None) else (None,) * 3
-        ga = gb = None
+        ga = gb = None  # of the broadcast shape: the engine sums each to its input's shape
         if na:
             ga = zeros_like(g) if rule_a is None else rule_a(g, a, b, y)
-            ga = sum_to_shape(ga, sa)
         if nb:
             gb = zeros_like(g) if rule_b is None else rule_b(g, a, b, y)
-            gb = sum_to_shape(gb, sb)
         return ga, gb
 
     def jvp(ctx, ta, tb):

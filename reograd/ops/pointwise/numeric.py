@@ -14,7 +14,7 @@ from ... import backend
 from ...autograd.grad_mode import state as _state
 from ...autograd.tensor import Tensor
 from ..arguments import broadcast_error, check_tensor, const, xp_of
-from ..inplace import inplace, make_inplace, write_out
+from ..inplace import inplace, write_out
 from ..promotion import tensors_of
 from ..reduction.base import return_type
 from ..registry import register

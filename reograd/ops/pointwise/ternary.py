@@ -15,7 +15,6 @@ from ..arguments import as_arr, check_tensor, xp_of
 from ..inplace import make_inplace, write_out
 from ..promotion import tensors_of
 from ..registry import register
-from ..shape.views import sum_to_shape
 from .where import _broadcast_fail, _shape, where
 
 
@@ -92,7 +91,7 @@ class ClampTensor(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         ms = ClampTensor._masks(ctx)
-        return tuple(None if (m is None or not need) else sum_to_shape(where(m, g, 0.0), s)
+        return tuple(None if (m is None or not need) else where(m, g, 0.0)
                      for m, need, s in zip(ms, ctx.needs_input_grad, ctx.shapes))
 
     @staticmethod
@@ -165,8 +164,8 @@ class Lerp(NativeFunction):
         w = ctx.w if wt is None else wt
         na, nb, nw = ctx.needs_input_grad
         sa, sb, sw = ctx.shapes
-        return (sum_to_shape(g * (1 - w), sa) if na else None, sum_to_shape(g * w, sb) if nb else None,
-                sum_to_shape(g * (b - a), sw) if nw else None)
+        return (g * (1 - w) if na else None, g * w if nb else None,
+                g * (b - a) if nw else None)
 
     @staticmethod
     def jvp(ctx, ta, tb, tw):

@@ -9,7 +9,6 @@ from ..arguments import as_arr, const, xp_of
 from ..inplace import write_out
 from ..promotion import tensors_of
 from ..registry import register
-from ..shape.views import sum_to_shape
 
 
 # --------------------------------------------------------------------------- private helpers
@@ -24,12 +23,11 @@ class _Where(NativeFunction):
 
     @staticmethod
     def backward(ctx, g):
-        from ..shape.views import sum_to_shape  # noqa: PLC0415
 
         m = ctx.mask
         na, nb = ctx.needs_input_grad[:2]
-        ga = sum_to_shape(g * const(m, g._data), ctx.shapes[0]) if na else None
-        gb = sum_to_shape(g * const(~m, g._data), ctx.shapes[1]) if nb else None
+        ga = g * const(m, g._data) if na else None
+        gb = g * const(~m, g._data) if nb else None
         return ga, gb, None
 
     @staticmethod
@@ -78,8 +76,8 @@ class Where(NativeFunction):
         (c,) = ctx.saved_tensors
         _, na, nb = ctx.needs_input_grad
         sa, sb = ctx.shapes
-        ga = sum_to_shape(where(c, g, 0.0), sa) if na else None
-        gb = sum_to_shape(where(c, 0.0, g), sb) if nb else None
+        ga = where(c, g, 0.0) if na else None
+        gb = where(c, 0.0, g) if nb else None
         return None, ga, gb
 
     @staticmethod

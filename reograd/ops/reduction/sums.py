@@ -14,11 +14,11 @@ import builtins
 import warnings
 
 from ... import backend
+from ...autograd.broadcast import sum_to_shape
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor
 from ..arguments import const, xp_of
 from ..registry import register
-from ..shape.views import sum_to_shape
 from .base import Flip, Shift, ZeroGrad, expand_back, move_dims_last, normalize_dims, reduction_dim
 
 

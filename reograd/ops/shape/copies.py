@@ -5,12 +5,13 @@ repeat_interleave <-> segment sum), written as Tensor ops so every op differenti
 """
 from __future__ import annotations
 
+from ...autograd.broadcast import Expand
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import Tensor, wrap_dim
 from ..arguments import check_tensor, xp_of
 from ..registry import register
 from .joins import chunk, split
-from .views import Expand, Reshape, _check, _reshape, _size_args, transpose
+from .views import Reshape, _check, _reshape, _size_args, transpose
 
 
 def narrow_copy(input, dim, start, length):

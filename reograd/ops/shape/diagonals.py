@@ -4,7 +4,6 @@ from __future__ import annotations
 from ...autograd.function import NativeFunction
 from ...autograd.tensor import wrap_dim
 from ..arguments import xp_of
-from ..inplace import make_inplace
 from ..registry import register
 
 

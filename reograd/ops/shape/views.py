@@ -11,6 +11,7 @@ Ops that copy (cat, stack, split, flip, roll, repeat...) live in ``shape_join.py
 from __future__ import annotations
 
 from ... import backend
+from ...autograd.broadcast import Expand
 from ...autograd.function import NativeFunction
 from ...autograd.grad_mode import state as _state
 from ...autograd.tensor import Size, Tensor, wrap_dim
@@ -28,25 +29,6 @@ def _size_args(shape):
 def _check(op, x):
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
-
-
-# --------------------------------------------------------------------------- sum_to_shape
-def sum_to_shape(g, shape):
-    """Sum ``g`` over the dimensions that broadcasting added or stretched, giving ``shape``.
-
-    The backward of every broadcasting op: if x of shape (3, 1) was broadcast to (2, 3, 4), its
-    gradient is g summed over dims 0 and 2 (keeping dim 2 as size 1).
-    """
-    gs = g.shape
-    if tuple(gs) == tuple(shape):
-        return g
-    lead = len(gs) - len(shape)
-    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
-    if dims:
-        g = g.sum(dims, keepdim=True)
-    if lead or tuple(g.shape) != tuple(shape):
-        g = g.reshape(shape)
-    return g
 
 
 # --------------------------------------------------------------------------- reshape
@@ -347,27 +329,6 @@ def squeeze(input, dim=None):
 
 
 # --------------------------------------------------------------------------- expand / broadcast
-class Expand(NativeFunction):
-    """A broadcast view (stride 0 along stretched dims);  backward: sum over them (sum_to_shape)"""
-
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, a, shape):
-        ctx.in_shape, ctx.out_shape = a.shape, shape
-        if shape == a.shape:
-            return a.view()
-        return xp_of(a).broadcast_to(a, shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        return sum_to_shape(g, ctx.in_shape), None
-
-    @staticmethod
-    def jvp(ctx, t, _shape):
-        return Expand.apply(t, ctx.out_shape)
-
-
 def _expand_shape(shape, sizes, op="expand"):
     if len(sizes) < len(shape):
         raise RuntimeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
