@@ -162,6 +162,7 @@ class TakeFlat(NativeFunction):
     """g.flatten()[positions] shaped like the view;  backward: PutFlat (its adjoint)"""
 
     node_name = "TakeBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, pos):
@@ -172,15 +173,12 @@ class TakeFlat(NativeFunction):
     def backward(ctx, gg):
         return PutFlat.apply(gg, ctx.pos, ctx.in_shape), None
 
-    @staticmethod
-    def jvp(ctx, t, _pos):
-        return TakeFlat.apply(t, ctx.pos)
-
 
 class PutFlat(NativeFunction):
     """zeros(shape) with g added at the view's positions (adjoint of TakeFlat);  backward: TakeFlat"""
 
     node_name = "AsStridedScatterBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, pos, shape):
@@ -203,13 +201,11 @@ class PutFlat(NativeFunction):
     def backward(ctx, gg):
         return TakeFlat.apply(gg, ctx.pos), None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return PutFlat.apply(t, ctx.pos, ctx.shape)
-
 
 class ZeroAt(NativeFunction):
     """g with the view's elements set to zero (what reaches the base's old value);  backward: itself"""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, g, pos):
@@ -221,10 +217,6 @@ class ZeroAt(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return ZeroAt.apply(gg, ctx.pos), None
-
-    @staticmethod
-    def jvp(ctx, t, _pos):
-        return ZeroAt.apply(t, ctx.pos)
 
 
 class CopySlices(NativeFunction):

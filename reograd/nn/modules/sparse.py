@@ -39,6 +39,7 @@ class _Gather(NativeFunction):
     """out[..., :] = w[idx[...], :] (times a per-position factor, for the adjoint of _Scatter)."""
 
     node_name = "EmbeddingBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, w, idx, padding_idx=None, scale_grad_by_freq=False, masked=False):
@@ -55,15 +56,12 @@ class _Gather(NativeFunction):
     def backward(ctx, g):
         return _Scatter.apply(g, ctx.idx, ctx.num, ctx.pad, ctx.freq), None, None, None, None
 
-    @staticmethod
-    def jvp(ctx, tw, *_):
-        return _Gather.apply(tw, ctx.idx, ctx.pad, ctx.freq, ctx.masked)
-
 
 class _Scatter(NativeFunction):
     """gw = zeros(num, D); gw[idx[...]] += g[...] * factor (the embedding gradient)."""
 
     node_name = "EmbeddingDenseBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, idx, num, padding_idx=None, scale_grad_by_freq=False):
@@ -85,10 +83,6 @@ class _Scatter(NativeFunction):
     @staticmethod
     def backward(ctx, gw):
         return _Gather.apply(gw, ctx.idx, ctx.pad, ctx.freq, True), None, None, None, None
-
-    @staticmethod
-    def jvp(ctx, tg, *_):
-        return _Scatter.apply(tg, ctx.idx, ctx.num, ctx.pad, ctx.freq)
 
 
 def _embedding_renorm_(weight, idx, max_norm, norm_type):

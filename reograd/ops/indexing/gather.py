@@ -92,6 +92,8 @@ def _as1(a):
 class Gather(NativeFunction):
     """out = input[coords(index)];  d/dinput = scatter_add of g into zeros"""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dim, idx):
         ctx.shape, ctx.dim, ctx.idx = a.shape, dim, idx
@@ -101,10 +103,6 @@ class Gather(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return ScatterAdd.apply(_zeros(ctx.shape, g._data.dtype), g, ctx.dim, ctx.idx), None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Gather.apply(t, ctx.dim, ctx.idx)
 
 
 class ScatterAdd(NativeFunction):

@@ -227,6 +227,7 @@ class _GetItemView(NativeFunction):
     """x[basic]: a view;  backward: the gradient written into zeros of x's shape"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a, index):
@@ -238,13 +239,11 @@ class _GetItemView(NativeFunction):
     def backward(ctx, g):
         return _IndexPutZeros.apply(g, ctx.shape, _Index(ctx._idx_basic, None)), None
 
-    @staticmethod
-    def jvp(ctx, t, _i):
-        return _GetItemView.apply(t, _Index(ctx._idx_basic, None))
-
 
 class Index(NativeFunction):
     """x[adv] (advanced indexing, a copy);  backward: gradient accumulated into zeros (duplicates add up)"""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a, index):
@@ -255,15 +254,12 @@ class Index(NativeFunction):
     def backward(ctx, g):
         return _IndexPutZeros.apply(g, ctx.shape, ctx._idx_adv), None
 
-    @staticmethod
-    def jvp(ctx, t, _i):
-        return Index.apply(t, ctx._idx_adv)
-
 
 class _IndexPutZeros(NativeFunction):
     """zeros(shape)[index] (+)= g: the backward of getitem; its own backward is getitem"""
 
     node_name = "IndexPutBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, shape, index):
@@ -275,10 +271,6 @@ class _IndexPutZeros(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return _take_index(gg, ctx.index), None, None
-
-    @staticmethod
-    def jvp(ctx, t, _s, _i):
-        return _IndexPutZeros.apply(t, ctx._fw_out_meta[0][0], ctx.index)
 
 
 def _take_index(t, index):

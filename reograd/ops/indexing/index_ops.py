@@ -46,6 +46,8 @@ def _along(dim, idx):
 class IndexSelect(NativeFunction):
     """out = input.take(index, dim);  d/dinput = index_add of g into zeros"""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dim, idx):
         ctx.shape, ctx.dim, ctx.idx = a.shape, dim, idx
@@ -56,10 +58,6 @@ class IndexSelect(NativeFunction):
     def backward(ctx, g):
         z = const(xp_of(None).zeros(ctx.shape, dtype=g._data.dtype))
         return IndexAdd.apply(z, g, ctx.dim, ctx.idx, 1), None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return IndexSelect.apply(t, ctx.dim, ctx.idx)
 
 
 class IndexAdd(NativeFunction):

@@ -370,7 +370,6 @@ def cross(input, other, dim=None, *, out=None):
     return Cross.apply(a, b, d)
 
 
-
 def multi_dot(tensors, *, out=None):
     """Product of a chain of matrices in the cheapest order (dynamic programming on the shapes).
     The first may be a 1-D row vector and the last a 1-D column vector."""

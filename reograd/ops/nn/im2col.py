@@ -99,6 +99,7 @@ class Unfold(NativeFunction):
     """im2col as an op: (N, C, *S) -> (N, C*prod(K), L); backward is Fold (col2im)."""
 
     node_name = "Im2ColBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, x, geo=None):
@@ -110,15 +111,12 @@ class Unfold(NativeFunction):
     def backward(ctx, g):
         return Fold.apply(g, S=ctx.S, geo=ctx.geo)
 
-    @staticmethod
-    def jvp(ctx, t, geo=None):
-        return Unfold.apply(t, geo=ctx.geo)
-
 
 class Fold(NativeFunction):
     """col2im as an op: (N, C*prod(K), L) -> (N, C, *S); backward is Unfold (im2col)."""
 
     node_name = "Col2ImBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, cols, S=None, geo=None):
@@ -128,10 +126,6 @@ class Fold(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return Unfold.apply(g, geo=ctx.geo)
-
-    @staticmethod
-    def jvp(ctx, t, S=None, geo=None):
-        return Fold.apply(t, S=ctx.S, geo=ctx.geo)
 
 
 def unfold_nd(x, K, D, pads, St):

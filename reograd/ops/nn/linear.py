@@ -123,4 +123,3 @@ def bilinear(input1, input2, weight, bias=None):
     outer = input1.unsqueeze(-1) * input2.unsqueeze(-2)          # (*, in1, in2)
     flat = outer.reshape(*s1[:-1], sw[1] * sw[2])
     return linear(flat, weight.reshape(sw[0], sw[1] * sw[2]), bias)
-

@@ -31,6 +31,7 @@ class Gather(NativeFunction):
     """y[..., j] = x[..., idx[..., j]] along the last axis (idx a raw int array); backward: ScatterAdd."""
 
     node_name = "GatherBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, x, idx):
@@ -41,15 +42,12 @@ class Gather(NativeFunction):
     def backward(ctx, g):
         return ScatterAdd.apply(g, ctx.idx, M=ctx.M), None
 
-    @staticmethod
-    def jvp(ctx, t, _idx):
-        return Gather.apply(t, ctx.idx)
-
 
 class ScatterAdd(NativeFunction):
     """y[..., m] = sum_{j: idx[..., j] = m} x[..., j]  (y's last axis has size M); backward: Gather."""
 
     node_name = "ScatterAddBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, x, idx, M=None):
@@ -68,10 +66,6 @@ class ScatterAdd(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return Gather.apply(g, ctx.idx), None
-
-    @staticmethod
-    def jvp(ctx, t, _idx, M=None):
-        return ScatterAdd.apply(t, ctx.idx, M=ctx.M)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -230,6 +224,7 @@ class BlockGather(NativeFunction):
     """y[n, c, o] = x[n, c, window o at offset arg[n, c, o]] (non-overlapping windows); backward: BlockMaxT."""
 
     node_name = "MaxPool2DWithIndicesBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, x, arg, K=None):
@@ -250,15 +245,12 @@ class BlockGather(NativeFunction):
     def backward(ctx, g):
         return BlockMaxT.apply(g, ctx.arg, K=ctx.K, S=ctx.S), None
 
-    @staticmethod
-    def jvp(ctx, t, _arg, K=None):
-        return BlockGather.apply(t, ctx.arg, K=ctx.K)
-
 
 class BlockMaxT(NativeFunction):
     """Adjoint of BlockGather: (N, C, *O) -> (N, C, *S), g placed at each window's arg offset, 0 elsewhere."""
 
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, arg, K=None, S=None):
@@ -290,10 +282,6 @@ class BlockMaxT(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return BlockGather.apply(gg, ctx.arg, K=ctx.K), None
-
-    @staticmethod
-    def jvp(ctx, t, _arg, K=None, S=None):
-        return BlockMaxT.apply(t, ctx.arg, K=ctx.K, S=ctx.S)
 
 
 def _block_indices(arg, K, S):
@@ -415,6 +403,7 @@ class WindowSum(NativeFunction):
     """y[n, c, o] = sum over the window of o of x (zero padded); backward: WindowSumT."""
 
     node_name = "AvgPoolBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, x, geo=None):
@@ -435,15 +424,12 @@ class WindowSum(NativeFunction):
     def backward(ctx, g):
         return WindowSumT.apply(g, S=ctx.S, geo=ctx.geo)
 
-    @staticmethod
-    def jvp(ctx, t, geo=None):
-        return WindowSum.apply(t, geo=ctx.geo)
-
 
 class WindowSumT(NativeFunction):
     """The adjoint of WindowSum: (N, C, *O) -> (N, C, *S)."""
 
     node_name = "AvgPoolBackwardBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, S=None, geo=None):
@@ -454,10 +440,6 @@ class WindowSumT(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return WindowSum.apply(gg, geo=ctx.geo)
-
-    @staticmethod
-    def jvp(ctx, t, S=None, geo=None):
-        return WindowSumT.apply(t, S=ctx.S, geo=ctx.geo)
 
 
 def _avg_divisor(S, K, St, P, O, count_include_pad):

@@ -15,6 +15,7 @@ from ..inplace import inplace, make_inplace, write_out
 from ..promotion import promote, wrap_int
 from ..registry import register
 from .binary import _div_rounded
+from .factory import unary_function, unary_op
 
 FLOAT = backend.FLOAT
 
@@ -257,188 +258,32 @@ def neg(input, *, out=None):
 negative = neg
 
 
-class Exp(NativeFunction):
-    """e^x;  d/dx = e^x (the output, saved)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        y = as_arr(xp_of(a), xp_of(a).exp(a))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y
-
-    @staticmethod
-    def jvp(ctx, t):
-        (y,) = ctx.saved_tensors
-        return t * y
+def _stable_sigmoid(xp, a):
+    e = xp.exp(-xp.abs(a))  # exp of a non-positive number only: no overflow for large |x|
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
-class Log(NativeFunction):
-    """ln x;  d/dx = 1/x"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with backend.np.errstate(divide="ignore", invalid="ignore"):
-            return xp_of(a).log(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g / a
-
-    @staticmethod
-    def jvp(ctx, t):
-        (a,) = ctx.saved_tensors
-        return t / a
+# The hot unary functions: kernel and derivative rule side by side (see ``factory.unary_op``).
+Exp = unary_op("Exp", lambda xp, a: xp.exp(a), lambda v, x, y: v * y, saves_output=True, quiet=False,
+               doc="e^x;  d/dx = e^x (the output, saved)")
+Log = unary_op("Log", lambda xp, a: xp.log(a), lambda v, x, y: v / x, saves_input=True, doc="ln x;  d/dx = 1/x")
+Sin = unary_op("Sin", lambda xp, a: xp.sin(a), lambda v, x, y: v * x.cos(), saves_input=True, quiet=False,
+               doc="sin x;  d/dx = cos x")
+Cos = unary_op("Cos", lambda xp, a: xp.cos(a), lambda v, x, y: -v * x.sin(), saves_input=True, quiet=False,
+               doc="cos x;  d/dx = -sin x")
+Tanh = unary_op("Tanh", lambda xp, a: xp.tanh(a), lambda v, x, y: v * (1 - y * y), saves_output=True, quiet=False,
+                doc="tanh x;  d/dx = 1 - tanh^2 x")
+Sigmoid = unary_op("Sigmoid", _stable_sigmoid, lambda v, x, y: v * y * (1 - y), saves_output=True, quiet=False,
+                   doc="sigma(x) = 1 / (1 + e^-x);  d/dx = sigma (1 - sigma)")
+Relu = unary_op("Relu", lambda xp, a: xp.maximum(a, 0), lambda v, x, y: v * (y > 0), saves_output=True, quiet=False,
+                doc="max(x, 0);  d/dx = 1 where x > 0 else 0")
+Sqrt = unary_op("Sqrt", lambda xp, a: xp.sqrt(a), lambda v, x, y: v / (2 * y), saves_output=True,
+                doc="sqrt x;  d/dx = 1 / (2 sqrt x)")
 
 
-class Sin(NativeFunction):
-    """sin x;  d/dx = cos x"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return xp_of(a).sin(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return g * a.cos()
-
-    @staticmethod
-    def jvp(ctx, t):
-        (a,) = ctx.saved_tensors
-        return t * a.cos()
-
-
-class Cos(NativeFunction):
-    """cos x;  d/dx = -sin x"""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return xp_of(a).cos(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        (a,) = ctx.saved_tensors
-        return -g * a.sin()
-
-    @staticmethod
-    def jvp(ctx, t):
-        (a,) = ctx.saved_tensors
-        return -t * a.sin()
-
-
-class Tanh(NativeFunction):
-    """tanh x;  d/dx = 1 - tanh^2 x"""
-
-    @staticmethod
-    def forward(ctx, a):
-        y = as_arr(xp_of(a), xp_of(a).tanh(a))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (1 - y * y)
-
-    @staticmethod
-    def jvp(ctx, t):
-        (y,) = ctx.saved_tensors
-        return t * (1 - y * y)
-
-
-class Sigmoid(NativeFunction):
-    """sigma(x) = 1 / (1 + e^-x);  d/dx = sigma (1 - sigma)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        xp = xp_of(a)
-        # stable for large |x|: exp of a non-positive number only
-        e = xp.exp(-xp.abs(a))
-        y = as_arr(xp, xp.where(a >= 0, 1 / (1 + e), e / (1 + e))).astype(a.dtype, copy=False)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y * (1 - y)
-
-    @staticmethod
-    def jvp(ctx, t):
-        (y,) = ctx.saved_tensors
-        return t * y * (1 - y)
-
-
-class Relu(NativeFunction):
-    """max(x, 0);  d/dx = 1 where x > 0 else 0"""
-
-    @staticmethod
-    def forward(ctx, a):
-        y = as_arr(xp_of(a), xp_of(a).maximum(a, 0))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (y > 0)
-
-    @staticmethod
-    def jvp(ctx, t):
-        (y,) = ctx.saved_tensors
-        return t * (y > 0)
-
-
-class Sqrt(NativeFunction):
-    """sqrt x;  d/dx = 1 / (2 sqrt x)"""
-
-    @staticmethod
-    def forward(ctx, a):
-        with backend.np.errstate(invalid="ignore"):
-            y = as_arr(xp_of(a), xp_of(a).sqrt(a))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g / (2 * y)
-
-    @staticmethod
-    def jvp(ctx, t):
-        (y,) = ctx.saved_tensors
-        return t / (2 * y)
-
-
-def _float_input(x):
-    """Integer inputs of float functions (exp, log, ...) are computed in the default float dtype."""
-    if x._data.dtype.kind not in "fc":
-        return x.to(backend.get_default_dtype())
-    return x
-
-
-def _unary(name, cls, doc):
-    def fn(input, *, out=None):
-        check_tensor(name, input)
-        return write_out(cls.apply(_float_input(input)), out)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-exp = _unary("exp", Exp, "e^input, elementwise (integer inputs give the default float dtype).")
-log = _unary("log", Log, "Natural logarithm (-inf at 0, nan below 0).")
-sin = _unary("sin", Sin, """The sine of each element of ``input`` (in radians): out = sin(input).
+exp = unary_function("exp", Exp, "e^input, elementwise (integer inputs give the default float dtype).")
+log = unary_function("log", Log, "Natural logarithm (-inf at 0, nan below 0).")
+sin = unary_function("sin", Sin, """The sine of each element of ``input`` (in radians): out = sin(input).
 
 Any shape; integer inputs give the default float dtype. Gradient: cos(input).
 
@@ -447,7 +292,7 @@ Example::
     >>> reograd.sin(reograd.tensor([0.0, math.pi / 2]))
     tensor([0., 1.])
 """)
-cos = _unary("cos", Cos, """The cosine of each element of ``input`` (in radians): out = cos(input).
+cos = unary_function("cos", Cos, """The cosine of each element of ``input`` (in radians): out = cos(input).
 
 Any shape; integer inputs give the default float dtype. Gradient: -sin(input).
 
@@ -456,7 +301,7 @@ Example::
     >>> reograd.cos(reograd.tensor([0.0, math.pi]))
     tensor([ 1., -1.])
 """)
-tanh = _unary("tanh", Tanh, """Hyperbolic tangent, elementwise: tanh(x) = (e^x - e^-x) / (e^x + e^-x), in (-1, 1).
+tanh = unary_function("tanh", Tanh, """Hyperbolic tangent, elementwise: tanh(x) = (e^x - e^-x) / (e^x + e^-x), in (-1, 1).
 
 Any shape; integer inputs give the default float dtype. Gradient: 1 - tanh(x)^2 (from the saved
 output).
@@ -466,8 +311,8 @@ Example::
     >>> reograd.tanh(reograd.tensor([-1.0, 0.0, 1.0]))
     tensor([-0.7616,  0.0000,  0.7616])
 """)
-sigmoid = _unary("sigmoid", Sigmoid, "1 / (1 + exp(-input)), computed without overflow.")
-sqrt = _unary("sqrt", Sqrt, "Square root (nan below 0); its gradient at 0 is inf, as in PyTorch.")
+sigmoid = unary_function("sigmoid", Sigmoid, "1 / (1 + exp(-input)), computed without overflow.")
+sqrt = unary_function("sqrt", Sqrt, "Square root (nan below 0); its gradient at 0 is inf, as in PyTorch.")
 
 
 def relu(input, inplace=False):

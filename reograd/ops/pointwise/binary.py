@@ -14,21 +14,12 @@ import numpy as np
 
 from ... import backend
 from ...autograd.tensor import Tensor
-from ..arguments import broadcast_error
+from ..arguments import apply_binary
 from ..inplace import make_inplace, write_out
 from ..promotion import tensors_of
 from ..registry import register
-from .factory import binary_op
+from .factory import binary_function, binary_op
 from .where import where as where_
-
-
-def _apply(cls, op, a, b):
-    try:
-        return cls.apply(a, b)
-    except ValueError as e:
-        if "broadcast" in str(e):
-            raise broadcast_error(op, a, b) from None
-        raise
 
 
 def _int_zero_check(op, b):
@@ -47,9 +38,9 @@ def _trunc_div(xp, a, b):
     return xp.trunc(a / b)
 
 
-DivTrunc = binary_op("DivTrunc", _trunc_div, None, None, "", "trunc(a / b); zero gradient")
-DivFloor = binary_op("DivFloor", lambda xp, a, b: xp.floor_divide(a, b), None, None, "",
-                     "floor(a / b) (Python semantics); zero gradient")
+DivTrunc = binary_op("DivTrunc", _trunc_div, None, None, saves_inputs=False, doc="trunc(a / b); zero gradient")
+DivFloor = binary_op("DivFloor", lambda xp, a, b: xp.floor_divide(a, b), None, None, saves_inputs=False,
+                     doc="floor(a / b) (Python semantics); zero gradient")
 
 
 def _div_rounded(input, other, rounding_mode):
@@ -58,7 +49,7 @@ def _div_rounded(input, other, rounding_mode):
     if rt is backend.bool:
         raise RuntimeError(f"div: rounding_mode='{rounding_mode}' is not supported for bool tensors")
     _int_zero_check("div", b)
-    return _apply(DivTrunc if rounding_mode == "trunc" else DivFloor, "div", a, b)
+    return apply_binary(DivTrunc if rounding_mode == "trunc" else DivFloor, "div", a, b)
 
 
 def floor_divide(input, other, *, out=None):
@@ -70,25 +61,25 @@ def floor_divide(input, other, *, out=None):
 
 # --------------------------------------------------------------------------- remainder / fmod
 Remainder = binary_op("Remainder", lambda xp, a, b: xp.remainder(a, b), lambda v, a, b, y: v,
-                      lambda v, a, b, y: -v * a.div(b, rounding_mode="floor"), "ab",
-                      "a - floor(a/b) b (sign of b);  d/da = 1, d/db = -floor(a/b)")
+                      lambda v, a, b, y: -v * a.div(b, rounding_mode="floor"),
+                      doc="a - floor(a/b) b (sign of b);  d/da = 1, d/db = -floor(a/b)")
 Fmod = binary_op("Fmod", lambda xp, a, b: xp.fmod(a, b), lambda v, a, b, y: v,
-                 lambda v, a, b, y: -v * a.div(b, rounding_mode="trunc"), "ab",
-                 "a - trunc(a/b) b (sign of a);  d/da = 1, d/db = -trunc(a/b)")
+                 lambda v, a, b, y: -v * a.div(b, rounding_mode="trunc"),
+                 doc="a - trunc(a/b) b (sign of a);  d/da = 1, d/db = -trunc(a/b)")
 
 
 def remainder(input, other, *, out=None):
     """Python's modulus: input - floor(input / other) * other; the result has other's sign."""
     (a, b), _ = tensors_of("remainder", input, other)
     _int_zero_check("remainder", b)
-    return write_out(_apply(Remainder, "remainder", a, b), out)
+    return write_out(apply_binary(Remainder, "remainder", a, b), out)
 
 
 def fmod(input, other, *, out=None):
     """C's fmod: input - trunc(input / other) * other; the result has input's sign."""
     (a, b), _ = tensors_of("fmod", input, other)
     _int_zero_check("fmod", b)
-    return write_out(_apply(Fmod, "fmod", a, b), out)
+    return write_out(apply_binary(Fmod, "fmod", a, b), out)
 
 
 # --------------------------------------------------------------------------- float binary functions
@@ -101,10 +92,10 @@ def _atan2_rules():
     return (lambda v, a, b, y: v * b * inv_norm(a, b)), (lambda v, a, b, y: -v * a * inv_norm(a, b))
 
 
-Atan2 = binary_op("Atan2", lambda xp, a, b: xp.arctan2(a, b), *_atan2_rules(), "ab",
-                  "angle of (b, a);  d/da = b/(a^2+b^2), d/db = -a/(a^2+b^2)")
+Atan2 = binary_op("Atan2", lambda xp, a, b: xp.arctan2(a, b), *_atan2_rules(),
+                  doc="angle of (b, a);  d/da = b/(a^2+b^2), d/db = -a/(a^2+b^2)")
 Hypot = binary_op("Hypot", lambda xp, a, b: xp.hypot(a, b), lambda v, a, b, y: v * a / y,
-                  lambda v, a, b, y: v * b / y, "aby", "sqrt(a^2 + b^2);  d/da = a/y, d/db = b/y")
+                  lambda v, a, b, y: v * b / y, saves_output=True, doc="sqrt(a^2 + b^2);  d/da = a/y, d/db = b/y")
 
 
 def _xlogy_fwd(xp, a, b):
@@ -112,10 +103,11 @@ def _xlogy_fwd(xp, a, b):
 
 
 Xlogy = binary_op("Xlogy", _xlogy_fwd, lambda v, a, b, y: where_((a == 0) & (b <= 0), 0.0, xlogy(v, b)),
-                  lambda v, a, b, y: v * a / b, "ab", "a log b (0 where a = 0);  d/da = log b (0 where a = 0, b <= 0), d/db = a/b")
+                  lambda v, a, b, y: v * a / b,
+                  doc="a log b (0 where a = 0);  d/da = log b (0 where a = 0, b <= 0), d/db = a/b")
 Copysign = binary_op("Copysign", lambda xp, a, b: xp.copysign(a, b),
-                     lambda v, a, b, y: where_(a == 0, 0.0, v * y / where_(a == 0, 1.0, a)), None, "ay",
-                     "|a| with the sign of b;  d/da = sign(a) sign(b), d/db = 0")
+                     lambda v, a, b, y: where_(a == 0, 0.0, v * y / where_(a == 0, 1.0, a)), None,
+                     saves_output=True, doc="|a| with the sign of b;  d/da = sign(a) sign(b), d/db = 0")
 
 
 def _logaddexp_rule(base_ln):
@@ -127,30 +119,23 @@ def _logaddexp_rule(base_ln):
     return ra, rb
 
 
-Logaddexp = binary_op("Logaddexp", lambda xp, a, b: xp.logaddexp(a, b), *_logaddexp_rule(1.0), "aby",
-                      "log(e^a + e^b);  d/da = e^(a - y)")
-Logaddexp2 = binary_op("Logaddexp2", lambda xp, a, b: xp.logaddexp2(a, b), *_logaddexp_rule(math.log(2.0)), "aby",
-                       "log2(2^a + 2^b);  d/da = 2^(a - y)")
+Logaddexp = binary_op("Logaddexp", lambda xp, a, b: xp.logaddexp(a, b), *_logaddexp_rule(1.0), saves_output=True,
+                      doc="log(e^a + e^b);  d/da = e^(a - y)")
+Logaddexp2 = binary_op("Logaddexp2", lambda xp, a, b: xp.logaddexp2(a, b), *_logaddexp_rule(math.log(2.0)),
+                       saves_output=True, doc="log2(2^a + 2^b);  d/da = 2^(a - y)")
 
 
-def _float_binary(name, cls, doc):
-    def fn(input, other, *, out=None):
-        (a, b), _ = tensors_of(name, input, other, min_category=backend.FLOAT)
-        return write_out(_apply(cls, name, a, b), out)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-atan2 = _float_binary("atan2", Atan2, "atan2(input, other): the angle of the point (other, input), in (-pi, pi]."
-                      " Zero gradient at (0, 0), as in PyTorch.")
+atan2 = binary_function("atan2", Atan2, to_float=True, doc="atan2(input, other): the angle of the point (other, "
+                        "input), in (-pi, pi]. Zero gradient at (0, 0), as in PyTorch.")
 arctan2 = atan2
-hypot = _float_binary("hypot", Hypot, "sqrt(input^2 + other^2), without overflow.")
-xlogy = _float_binary("xlogy", Xlogy, "input * log(other), and 0 where input == 0 (unless other is nan).")
-copysign = _float_binary("copysign", Copysign, "The magnitude of input with the sign of other.")
-logaddexp = _float_binary("logaddexp", Logaddexp, "log(exp(input) + exp(other)), computed stably.")
-logaddexp2 = _float_binary("logaddexp2", Logaddexp2, "log2(2^input + 2^other), computed stably.")
+hypot = binary_function("hypot", Hypot, to_float=True, doc="sqrt(input^2 + other^2), without overflow.")
+xlogy = binary_function("xlogy", Xlogy, to_float=True,
+                        doc="input * log(other), and 0 where input == 0 (unless other is nan).")
+copysign = binary_function("copysign", Copysign, to_float=True, doc="The magnitude of input with the sign of other.")
+logaddexp = binary_function("logaddexp", Logaddexp, to_float=True,
+                            doc="log(exp(input) + exp(other)), computed stably.")
+logaddexp2 = binary_function("logaddexp2", Logaddexp2, to_float=True,
+                             doc="log2(2^input + 2^other), computed stably.")
 
 
 def ldexp(input, other, *, out=None):
@@ -180,10 +165,10 @@ def _tie_rules(first_wins):
     return ra, rb
 
 
-Maximum = binary_op("Maximum", lambda xp, a, b: xp.maximum(a, b), *_tie_rules(lambda p, q: p > q), "ab",
-                    "max(a, b), nan if either is; ties split the gradient half/half")
-Minimum = binary_op("Minimum", lambda xp, a, b: xp.minimum(a, b), *_tie_rules(lambda p, q: p < q), "ab",
-                    "min(a, b), nan if either is; ties split the gradient half/half")
+Maximum = binary_op("Maximum", lambda xp, a, b: xp.maximum(a, b), *_tie_rules(lambda p, q: p > q),
+                    doc="max(a, b), nan if either is; ties split the gradient half/half")
+Minimum = binary_op("Minimum", lambda xp, a, b: xp.minimum(a, b), *_tie_rules(lambda p, q: p < q),
+                    doc="min(a, b), nan if either is; ties split the gradient half/half")
 
 
 def _fm_rules(keep_a):
@@ -195,26 +180,18 @@ def _fm_rules(keep_a):
     return ra, rb
 
 
-Fmax = binary_op("Fmax", lambda xp, a, b: xp.fmax(a, b), *_fm_rules(lambda a, b: a >= b), "ab",
-                 "max(a, b) ignoring nan; ties give the gradient to a")
-Fmin = binary_op("Fmin", lambda xp, a, b: xp.fmin(a, b), *_fm_rules(lambda a, b: a <= b), "ab",
-                 "min(a, b) ignoring nan; ties give the gradient to a")
+Fmax = binary_op("Fmax", lambda xp, a, b: xp.fmax(a, b), *_fm_rules(lambda a, b: a >= b),
+                 doc="max(a, b) ignoring nan; ties give the gradient to a")
+Fmin = binary_op("Fmin", lambda xp, a, b: xp.fmin(a, b), *_fm_rules(lambda a, b: a <= b),
+                 doc="min(a, b) ignoring nan; ties give the gradient to a")
 
 
-def _extremum(name, cls, doc):
-    def fn(input, other, *, out=None):
-        (a, b), _ = tensors_of(name, input, other)
-        return write_out(_apply(cls, name, a, b), out)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-maximum = _extremum("maximum", Maximum, "Elementwise max of two tensors (nan propagates). Ties split the gradient.")
-minimum = _extremum("minimum", Minimum, "Elementwise min of two tensors (nan propagates). Ties split the gradient.")
-fmax = _extremum("fmax", Fmax, "Elementwise max, ignoring nan (nan only where both are nan).")
-fmin = _extremum("fmin", Fmin, "Elementwise min, ignoring nan (nan only where both are nan).")
+maximum = binary_function("maximum", Maximum,
+                          doc="Elementwise max of two tensors (nan propagates). Ties split the gradient.")
+minimum = binary_function("minimum", Minimum,
+                          doc="Elementwise min of two tensors (nan propagates). Ties split the gradient.")
+fmax = binary_function("fmax", Fmax, doc="Elementwise max, ignoring nan (nan only where both are nan).")
+fmin = binary_function("fmin", Fmin, doc="Elementwise min, ignoring nan (nan only where both are nan).")
 
 
 # --------------------------------------------------------------------------- operators
@@ -224,7 +201,6 @@ def _rfloordiv(self, other):
 
 def _rmod(self, other):
     return remainder(other, self)
-
 
 
 def _not_number(x):

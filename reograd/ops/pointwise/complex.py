@@ -17,6 +17,7 @@ class _RealPart(NativeFunction):
     """The real part of a complex tensor (a view);  backward: g as a complex tensor"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -27,15 +28,12 @@ class _RealPart(NativeFunction):
     def backward(ctx, g):
         return g.to(backend.from_numpy_dtype(ctx.dt))
 
-    @staticmethod
-    def jvp(ctx, t):
-        return _RealPart.apply(t)
-
 
 class _ImagPart(NativeFunction):
     """The imaginary part of a complex tensor (a view);  backward: i g"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -46,13 +44,11 @@ class _ImagPart(NativeFunction):
     def backward(ctx, g):
         return g.to(backend.from_numpy_dtype(ctx.dt)) * 1j
 
-    @staticmethod
-    def jvp(ctx, t):
-        return _ImagPart.apply(t)
-
 
 class _Conj(NativeFunction):
     """Complex conjugate (a copy);  backward: conj(g)"""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, a):
@@ -61,10 +57,6 @@ class _Conj(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return _Conj.apply(g)
-
-    @staticmethod
-    def jvp(ctx, t):
-        return _Conj.apply(t)
 
 
 def real(input):
@@ -123,7 +115,7 @@ def _angle_fwd(xp, a):
     return xp.where(xp.isnan(a), a, xp.where(a < 0, math.pi, 0.0)).astype(a.dtype)
 
 
-_Angle = unary_op("Angle", _angle_fwd, None, "", "arg(x): 0 or pi for real x (nan kept);  zero derivative")
+_Angle = unary_op("Angle", _angle_fwd, None, doc="arg(x): 0 or pi for real x (nan kept);  zero derivative")
 
 
 def angle(input, *, out=None):

@@ -139,6 +139,8 @@ def glu(input, dim=-1):
 class _Halves(NativeFunction):
     """The two halves of x along dim (a split whose backward concatenates)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dim):
         h = a.shape[dim] // 2
@@ -153,12 +155,12 @@ class _Halves(NativeFunction):
     def backward(ctx, ga, gb):
         return _Concat2.apply(ga, gb, ctx.dim), None
 
-    @staticmethod
-    def jvp(ctx, t, _d):
-        return _Halves.apply(t, ctx.dim)
-
 
 class _Concat2(NativeFunction):
+    """The two halves joined along dim (the adjoint of _Halves)."""
+
+    linear = True
+
     @staticmethod
     def forward(ctx, a, b, dim):
         ctx.dim = dim
@@ -168,7 +170,3 @@ class _Concat2(NativeFunction):
     def backward(ctx, g):
         ga, gb = _Halves.apply(g, ctx.dim)
         return ga, gb, None
-
-    @staticmethod
-    def jvp(ctx, ta, tb, _d):
-        return _Concat2.apply(ta, tb, ctx.dim)

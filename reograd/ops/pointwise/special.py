@@ -23,7 +23,7 @@ from ..inplace import make_inplace, write_out
 from ..promotion import float_input
 from ..registry import register
 from .arithmetic import sigmoid
-from .factory import unary_op
+from .factory import unary_function, unary_op
 from .softmax import log_softmax, softmax
 from .unary import erfc, erfinv
 from .where import where, where as where_
@@ -41,46 +41,38 @@ def _i1e_rule(v, x, y):
     return v * where_(zero, 0.5, i0e(x) - i1e(x) * (x.sign() + 1.0 / s))
 
 
-Lgamma = unary_op("Lgamma", lambda xp, a: _gamma.lgamma(a), lambda v, x, y: v * digamma(x), "x",
-                  "log|Gamma(x)|;  d/dx = digamma(x)")
-Digamma = unary_op("Digamma", lambda xp, a: _gamma.digamma(a), lambda v, x, y: v * polygamma(1, x), "x",
-                   "digamma(x) = d/dx log Gamma(x);  d/dx = polygamma(1, x)")
-Polygamma = unary_op("Polygamma", lambda xp, a, n: _gamma.polygamma(n, a), lambda v, x, y, n: v * polygamma(n + 1, x),
-                     "x", "polygamma(n, x), the n-th derivative of digamma;  d/dx = polygamma(n + 1, x)")
-I0 = unary_op("I0", lambda xp, a: _gamma.i0(a), lambda v, x, y: v * i1(x), "x", "I0(x);  d/dx = I1(x)")
-I1 = unary_op("I1", lambda xp, a: _gamma.i1(a), _i1_rule, "x", "I1(x);  d/dx = I0(x) - I1(x)/x")
-I0e = unary_op("I0e", lambda xp, a: _gamma.i0e(a), lambda v, x, y: v * (i1e(x) - x.sign() * y), "xy",
-               "exp(-|x|) I0(x);  d/dx = i1e(x) - sign(x) i0e(x)")
-I1e = unary_op("I1e", lambda xp, a: _gamma.i1e(a), _i1e_rule, "x",
-               "exp(-|x|) I1(x);  d/dx = i0e(x) - i1e(x) (sign(x) + 1/x)")
+Lgamma = unary_op("Lgamma", lambda xp, a: _gamma.lgamma(a), lambda v, x, y: v * digamma(x), saves_input=True,
+                  doc="log|Gamma(x)|;  d/dx = digamma(x)")
+Digamma = unary_op("Digamma", lambda xp, a: _gamma.digamma(a), lambda v, x, y: v * polygamma(1, x),
+                   saves_input=True, doc="digamma(x) = d/dx log Gamma(x);  d/dx = polygamma(1, x)")
+Polygamma = unary_op("Polygamma", lambda xp, a, n: _gamma.polygamma(n, a),
+                     lambda v, x, y, n: v * polygamma(n + 1, x), saves_input=True,
+                     doc="polygamma(n, x), the n-th derivative of digamma;  d/dx = polygamma(n + 1, x)")
+I0 = unary_op("I0", lambda xp, a: _gamma.i0(a), lambda v, x, y: v * i1(x), saves_input=True,
+              doc="I0(x);  d/dx = I1(x)")
+I1 = unary_op("I1", lambda xp, a: _gamma.i1(a), _i1_rule, saves_input=True, doc="I1(x);  d/dx = I0(x) - I1(x)/x")
+I0e = unary_op("I0e", lambda xp, a: _gamma.i0e(a), lambda v, x, y: v * (i1e(x) - x.sign() * y),
+               saves_input=True, saves_output=True, doc="exp(-|x|) I0(x);  d/dx = i1e(x) - sign(x) i0e(x)")
+I1e = unary_op("I1e", lambda xp, a: _gamma.i1e(a), _i1e_rule, saves_input=True,
+               doc="exp(-|x|) I1(x);  d/dx = i0e(x) - i1e(x) (sign(x) + 1/x)")
 
 
-def _public(name, cls, doc):
-    def fn(input, *, out=None):
-        check_tensor(name, input)
-        return write_out(cls.apply(float_input(input)), out)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    return fn
-
-
-lgamma = _public("lgamma", Lgamma, """log |Gamma(x)|, elementwise (+inf at 0, the negative integers and +-inf).
+lgamma = unary_function("lgamma", Lgamma, """log |Gamma(x)|, elementwise (+inf at 0, the negative integers and +-inf).
 
 Gradient: digamma(x). Example: ``torch.lgamma(torch.tensor([0.5, 3.0]))`` is ``[0.5724, 0.6931]``
 (log sqrt(pi), log 2).""")
-digamma = _public("digamma", Digamma, """digamma(x) = d/dx log Gamma(x) = Gamma'(x) / Gamma(x), elementwise.
+digamma = unary_function("digamma", Digamma, """digamma(x) = d/dx log Gamma(x) = Gamma'(x) / Gamma(x), elementwise.
 
 -inf at +0 (+inf at -0), nan at the negative integers, as PyTorch. Gradient: polygamma(1, x).
 Example: ``torch.digamma(torch.tensor([1.0]))`` is ``[-0.5772]`` (minus the Euler-Mascheroni constant).""")
-i0 = _public("i0", I0, """Modified Bessel function of the first kind of order 0, elementwise:
+i0 = unary_function("i0", I0, """Modified Bessel function of the first kind of order 0, elementwise:
 I0(x) = sum_k (x/2)^(2k) / (k!)^2. Gradient: I1(x). Example: ``torch.i0(torch.tensor([0.0, 1.0]))`` is
 ``[1.0, 1.2661]``.""")
-i1 = _public("i1", I1, """Modified Bessel function of the first kind of order 1, elementwise:
+i1 = unary_function("i1", I1, """Modified Bessel function of the first kind of order 1, elementwise:
 I1(x) = sum_k (x/2)^(2k+1) / (k! (k+1)!). Gradient: I0(x) - I1(x)/x (1/2 at 0). (``torch.special.i1``)""")
-i0e = _public("i0e", I0e, """Exponentially scaled I0, elementwise: exp(-|x|) I0(x) (finite for large |x|).
+i0e = unary_function("i0e", I0e, """Exponentially scaled I0, elementwise: exp(-|x|) I0(x) (finite for large |x|).
 Gradient: i1e(x) - sign(x) i0e(x). (``torch.special.i0e``)""")
-i1e = _public("i1e", I1e, """Exponentially scaled I1, elementwise: exp(-|x|) I1(x).
+i1e = unary_function("i1e", I1e, """Exponentially scaled I1, elementwise: exp(-|x|) I1(x).
 Gradient: i0e(x) - i1e(x) (sign(x) + 1/x), 1/2 at 0. (``torch.special.i1e``)""")
 
 

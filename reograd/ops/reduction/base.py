@@ -126,6 +126,7 @@ class Gather(NativeFunction):
     """
 
     node_name = "GatherBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, a, idx, dim, squeeze=False, accumulate=False):
@@ -139,15 +140,12 @@ class Gather(NativeFunction):
             g = g.reshape(ctx.idx.shape)
         return Scatter.apply(g, ctx.idx, ctx.dim, ctx.in_shape, ctx.accumulate), None, None, None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Gather.apply(t, ctx.idx, ctx.dim, ctx.squeeze, ctx.accumulate)
-
 
 class Scatter(NativeFunction):
     """zeros(shape) with ``src`` written (or added, when ``accumulate``) at ``idx`` along ``dim``."""
 
     node_name = "ScatterBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, src, idx, dim, shape, accumulate=False):
@@ -170,10 +168,6 @@ class Scatter(NativeFunction):
     def backward(ctx, g):
         return Gather.apply(g, ctx.idx, ctx.dim, False, ctx.accumulate), None, None, None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Scatter.apply(t, ctx.idx, ctx.dim, ctx._fw_out_meta[0][0], ctx.accumulate)
-
 
 def gather_along(input, idx, dim, squeeze=False, accumulate=False):
     """``input`` picked at the index array ``idx`` along ``dim`` (gradient routed back to those places)."""
@@ -183,6 +177,8 @@ def gather_along(input, idx, dim, squeeze=False, accumulate=False):
 class Flip(NativeFunction):
     """input reversed along ``dim`` (a copy)."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
@@ -191,10 +187,6 @@ class Flip(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return Flip.apply(g, ctx.dim), None
-
-    @staticmethod
-    def jvp(ctx, t, _dim):
-        return Flip.apply(t, ctx.dim)
 
 
 class Shift(NativeFunction):

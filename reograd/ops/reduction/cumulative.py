@@ -49,6 +49,8 @@ def _prep(input, dim, dtype, op):
 class CumSum(NativeFunction):
     """y_j = sum_{i <= j} x_i;  grad_i = sum_{j >= i} g_j"""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
@@ -57,10 +59,6 @@ class CumSum(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return _rev_cumsum(g, ctx.dim), None
-
-    @staticmethod
-    def jvp(ctx, t, _dim):
-        return CumSum.apply(t, ctx.dim)
 
 
 def cumsum(input, dim, *, dtype=None, out=None):

@@ -48,6 +48,7 @@ class FlipDims(NativeFunction):
     """input reversed along ``dims`` (a copy);  backward: flip the gradient the same way"""
 
     node_name = "FlipBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -59,10 +60,6 @@ class FlipDims(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return FlipDims.apply(g, ctx.dims), None
-
-    @staticmethod
-    def jvp(ctx, t, _dims):
-        return FlipDims.apply(t, ctx.dims)
 
 
 def flip(input, *dims):
@@ -92,6 +89,8 @@ def flipud(input):
 class Roll(NativeFunction):
     """Elements shifted cyclically: out[(i + s) % n] = x[i] along each dim;  backward: roll by -s"""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
@@ -101,10 +100,6 @@ class Roll(NativeFunction):
     def backward(ctx, g):
         neg = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
         return Roll.apply(g, neg, ctx.dims), None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Roll.apply(t, ctx.shifts, ctx.dims)
 
 
 def roll(input, shifts, dims=None):
@@ -184,6 +179,8 @@ def tile(input, dims):
 class RepeatInterleave(NativeFunction):
     """Each element along ``dim`` repeated ``repeats[i]`` times;  backward: sum each run (SegmentSum)"""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, repeats, dim):
         ctx.repeats, ctx.dim, ctx.n = repeats, dim, a.shape[dim]
@@ -193,13 +190,11 @@ class RepeatInterleave(NativeFunction):
     def backward(ctx, g):
         return SegmentSum.apply(g, ctx.repeats, ctx.dim, ctx.n), None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return RepeatInterleave.apply(t, ctx.repeats, ctx.dim)
-
 
 class SegmentSum(NativeFunction):
     """out[i] = sum of the i-th run of ``repeats[i]`` elements along ``dim`` (adjoint of RepeatInterleave)"""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, g, repeats, dim, n):
@@ -224,10 +219,6 @@ class SegmentSum(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return RepeatInterleave.apply(gg, ctx.repeats, ctx.dim), None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return SegmentSum.apply(t, ctx.repeats, ctx.dim, ctx._fw_out_meta[0][0][ctx.dim])
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):

@@ -28,6 +28,7 @@ class Diagonal(NativeFunction):
     """The diagonal of dims (d1, d2) as a view; backward writes g back onto a zero matrix's diagonal."""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a, offset, d1, d2):
@@ -38,13 +39,11 @@ class Diagonal(NativeFunction):
     def backward(ctx, g):
         return DiagScatter.apply(g, ctx.in_shape, *ctx.args), None, None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Diagonal.apply(t, *ctx.args)
-
 
 class DiagScatter(NativeFunction):
     """zeros(shape) with its (d1, d2, offset) diagonal set to g (the adjoint of ``Diagonal``)."""
+
+    linear = True
 
     @staticmethod
     def forward(ctx, g, shape, offset, d1, d2):
@@ -56,10 +55,6 @@ class DiagScatter(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return Diagonal.apply(gg, *ctx.args), None, None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return DiagScatter.apply(t, ctx._fw_out_meta[0][0], *ctx.args)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -106,6 +101,8 @@ def diag(input, diagonal=0, *, out=None):
 class Tril(NativeFunction):
     """Lower (or with upper=True, upper) triangle; the gradient is the same triangle of g."""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, k, upper):
         ctx.k, ctx.upper = k, upper
@@ -114,10 +111,6 @@ class Tril(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return Tril.apply(g, ctx.k, ctx.upper), None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Tril.apply(t, ctx.k, ctx.upper)
 
 
 def tril(input, diagonal=0, *, out=None):

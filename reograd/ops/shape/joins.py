@@ -191,6 +191,7 @@ class SplitFn(NativeFunction):
 
     is_view = True
     node_name = "SplitBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dim, bounds, squeeze, name=None):
@@ -225,10 +226,6 @@ class SplitFn(NativeFunction):
             part = Embed.apply(g, ctx.in_shape, d, s, e, 1)
             total = part if total is None else total + part
         return total, None, None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return SplitFn.apply(t, ctx.dim, ctx.bounds, ctx.squeeze)
 
 
 def _unsq(shape, d):

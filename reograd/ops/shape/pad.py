@@ -69,6 +69,8 @@ class Pad(NativeFunction):
     """Non-constant padding of the dims ``dims`` by (before, after) >= 0 each: out[j] = x[idx(j)];
     backward: PadGrad (the gradient of each copied element added back onto its source)"""
 
+    linear = True
+
     @staticmethod
     def forward(ctx, a, mode, dims, pads):
         ctx.mode, ctx.dims, ctx.pads, ctx.in_shape = mode, dims, pads, a.shape
@@ -85,15 +87,12 @@ class Pad(NativeFunction):
     def backward(ctx, g):
         return PadGrad.apply(g, ctx.mode, ctx.dims, ctx.pads), None, None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Pad.apply(t, ctx.mode, ctx.dims, ctx.pads)
-
 
 class PadGrad(NativeFunction):
     """The adjoint of Pad: the centre of g, plus each padded strip of g added onto its source elements"""
 
     node_name = "ReflectionPadBackwardBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, mode, dims, pads):
@@ -121,10 +120,6 @@ class PadGrad(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return Pad.apply(gg, ctx.mode, ctx.dims, ctx.pads), None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return PadGrad.apply(t, ctx.mode, ctx.dims, ctx.pads)
 
 
 def _non_constant_check(mode, input, npad, pairs):

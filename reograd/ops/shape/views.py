@@ -36,6 +36,7 @@ class Reshape(NativeFunction):
     """The same elements in a new shape (a view when the layout allows);  backward: reshape back"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -45,10 +46,6 @@ class Reshape(NativeFunction):
     @staticmethod
     def backward(ctx, g):
         return Reshape.apply(g, ctx.in_shape), None
-
-    @staticmethod
-    def jvp(ctx, t, _shape):
-        return Reshape.apply(t, ctx.out_shape)
 
 
 class ReshapeCopy(Reshape):
@@ -179,6 +176,7 @@ class Permute(NativeFunction):
     """Output dim i is input dim dims[i] (a view);  backward: the inverse permutation"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dims):
@@ -191,10 +189,6 @@ class Permute(NativeFunction):
         for i, d in enumerate(ctx.dims):
             inv[d] = i
         return Permute.apply(g, tuple(inv)), None
-
-    @staticmethod
-    def jvp(ctx, t, _dims):
-        return Permute.apply(t, ctx.dims)
 
 
 def permute(input, *dims):
@@ -418,6 +412,7 @@ class Slice(NativeFunction):
     """input[..., start:stop:step, ...] along ``dim`` (a view);  backward: g put into zeros (Embed)"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dim, start, stop, step):
@@ -429,15 +424,12 @@ class Slice(NativeFunction):
     def backward(ctx, g):
         return Embed.apply(g, ctx.in_shape, ctx.dim, *ctx.sl), None, None, None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Slice.apply(t, ctx.dim, *ctx.sl)
-
 
 class Embed(NativeFunction):
     """zeros(shape) with g written at [..., start:stop:step, ...] along ``dim`` (adjoint of Slice)"""
 
     node_name = "SliceBackwardBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, shape, dim, start, stop, step):
@@ -449,10 +441,6 @@ class Embed(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return Slice.apply(gg, ctx.dim, *ctx.sl), None, None, None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Embed.apply(t, ctx._fw_out_meta[0][0], ctx.dim, *ctx.sl)
 
 
 def narrow(input, dim, start, length):
@@ -480,6 +468,7 @@ class Unfold(NativeFunction):
     backward: fold (sum the overlapping windows back)"""
 
     is_view = True
+    linear = True
 
     @staticmethod
     def forward(ctx, a, dim, size, step):
@@ -492,15 +481,12 @@ class Unfold(NativeFunction):
     def backward(ctx, g):
         return Fold.apply(g, ctx.in_shape, *ctx.args), None, None, None
 
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Unfold.apply(t, *ctx.args)
-
 
 class Fold(NativeFunction):
     """The adjoint of Unfold: out[..., i*step + k, ...] += g[..., i, ..., k], one strided add per offset k"""
 
     node_name = "UnfoldBackwardBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, shape, dim, size, step):
@@ -516,10 +502,6 @@ class Fold(NativeFunction):
     @staticmethod
     def backward(ctx, gg):
         return Unfold.apply(gg, *ctx.args), None, None, None, None
-
-    @staticmethod
-    def jvp(ctx, t, *_):
-        return Fold.apply(t, ctx._fw_out_meta[0][0], *ctx.args)
 
 
 def _unfold(self, dimension, size, step):
