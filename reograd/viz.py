@@ -9,7 +9,8 @@ each op saved for backward (``show_saved=True``) and its non-tensor attributes (
 """
 from __future__ import annotations
 
-from .autograd.function import _FREED, AccumulateGrad
+from .autograd.graph import AccumulateGrad
+from .autograd.saved import FREED
 from .autograd.tensor import Tensor
 
 __all__ = ["make_dot", "text_graph", "DotGraph"]
@@ -50,7 +51,7 @@ def _quote(s):
 
 def _saved_shapes(node):
     saved = node.__dict__.get("_saved")
-    if saved is None or saved is _FREED:
+    if saved is None or saved is FREED:
         return []
     out = []
     for i, s in enumerate(saved):

@@ -5,7 +5,8 @@
 The walk is iterative (no recursion limit). It first counts, for every node reachable from the
 outputs, how many consumers will send it a gradient; a node runs once all of them have
 (reverse topological order), with their contributions summed. Leaves accumulate into ``.grad``.
-Unless ``retain_graph``, each node's saved tensors are freed right after it runs.
+Unless ``retain_graph``, each node's saved tensors are freed right after it runs. A gradient a node
+returns in the shape its input was broadcast to is summed back to the input's shape here (``SumTo``).
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import heapq
 import numpy as np
 
 from .. import backend
-from . import _views
-from .function import _FREED, AccumulateGrad
+from .broadcast import broadcastable, sum_to_shape
+from .function import NativeFunction
 from .grad_mode import state as _state
+from .graph import AccumulateGrad
+from .saved import FREED
 from .tensor import Tensor
 
 
@@ -32,8 +35,8 @@ def _sync_views(tensors):
     """Views whose base changed in place since their node was made: remake it before the walk (as
     reading ``grad_fn`` does)."""
     for t in tensors:
-        if isinstance(t, Tensor) and t._base is not None and t._vv != t._vc[0]:
-            _views.sync_view(t)
+        if isinstance(t, Tensor) and t._base is not None and t._view_version != t._version_counter[0]:
+            t._sync_view()
 
 
 def _make_root_grads(outputs, grad_outputs, is_grads_batched=False):
@@ -141,9 +144,22 @@ def _batched_grad(outs, ins, go, retain_graph, create_graph, allow_unused, mater
     for k in range(n):
         rows.append(grad(outs, ins, [g[k] for g in go], retain_graph=True, create_graph=create_graph,
                          allow_unused=allow_unused, materialize_grads=materialize_grads))
-    from ..ops.shape import stack  # noqa: PLC0415
+    return tuple(None if rows[0][j] is None else _StackRows.apply(*[r[j] for r in rows]) for j in range(len(ins)))
 
-    return tuple(None if rows[0][j] is None else stack([r[j] for r in rows]) for j in range(len(ins)))
+
+class _StackRows(NativeFunction):
+    """The batched gradients of ``is_grads_batched`` stacked along a new first dim;  backward: row k to input k"""
+
+    node_name = "StackBackward0"
+    linear = True
+
+    @staticmethod
+    def forward(ctx, *rows):
+        return backend.get_array_module(rows[0]).stack(rows)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[k] for k in range(g._data.shape[0]))
 
 
 def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
@@ -236,7 +252,7 @@ def _run(outputs, grads, retain_graph, create_graph, inputs, accumulate):
                 continue
             gin = _call_backward(node, buf, create_graph)
             if not retain_graph and node._saved is not None:
-                node._saved = _FREED
+                node._saved = FREED
             for e, g in zip(node.next_functions, gin):
                 if e is None:
                     continue
@@ -261,7 +277,7 @@ def _tensor_hooks_and_retain(node, buf, create_graph):
     if th:
         for nr, hooks in th.items():
             if buf[nr] is not None:
-                for h in list(hooks):
+                for h in list(hooks.values()):
                     r = h(buf[nr])
                     if r is not None:
                         buf[nr] = r
@@ -299,7 +315,7 @@ def _dec(node, deps, ready):
 
 def _release(node, retain_graph):
     if not retain_graph and node._saved is not None:
-        node._saved = _FREED
+        node._saved = FREED
 
 
 def _call_backward(node, buf, create_graph):
@@ -307,7 +323,7 @@ def _call_backward(node, buf, create_graph):
     cls = type(node)
     pre = node._node_pre_hooks
     if pre:
-        for h in pre:
+        for h in list(pre.values()):
             r = h(tuple(buf))
             if r is not None:
                 buf = list(r)
@@ -340,13 +356,12 @@ def _call_backward(node, buf, create_graph):
         shape, dtype = metas[i]
         gd = g._data
         if gd.shape != shape:
-            if gd.size == int(np.prod(shape)) or _broadcastable(gd.shape, shape):
-                from ..ops.shape import sum_to_shape  # noqa: PLC0415
-
-                g = sum_to_shape(g, shape) if _broadcastable(shape, gd.shape) else g.reshape(shape)
-            else:
+            # a gradient of the shape the input was broadcast to in forward: sum it back (the engine owns
+            # broadcast reduction, so no backward reduces by hand); any other shape is the op's mistake
+            if not broadcastable(shape, gd.shape):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                                   f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+                                   f"{list(gd.shape)} but expected shape compatible with {list(shape)}")
+            g = sum_to_shape(g, shape)
             gd = g._data
         if gd.dtype != dtype:
             g = g.to(backend._BY_NP[dtype])
@@ -355,21 +370,11 @@ def _call_backward(node, buf, create_graph):
         fixed.append(g)
     post = node._post_hooks
     if post:
-        for h in post:
+        for h in list(post.values()):
             r = h(tuple(fixed), tuple(buf))
             if r is not None:
                 fixed = list(r)
     return fixed
-
-
-def _broadcastable(src, dst):
-    """True if ``src`` broadcasts to ``dst``."""
-    if len(src) > len(dst):
-        return False
-    for a, b in zip(reversed(src), reversed(dst)):
-        if a != b and a != 1:
-            return False
-    return True
 
 
 def _check_nan(node, i, g):
@@ -386,7 +391,7 @@ def _check_nan(node, i, g):
 
 def _leaf_hooks(t, g):
     if t._hooks:
-        for h in list(t._hooks):
+        for h in list(t._hooks.values()):
             r = h(g)
             if r is not None:
                 g = r
@@ -412,7 +417,7 @@ def _accumulate(t, g, create_graph, stolen):
             t._grad = old + g
         else:
             old._data += g._data
-    post = t.__dict__.get("_post_acc_hooks") if hasattr(t, "__dict__") else None
+    post = t._post_accumulate_hooks
     if post:
-        for h in post:
+        for h in list(post.values()):
             h(t)

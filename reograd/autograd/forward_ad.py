@@ -11,18 +11,15 @@ rule, so one forward pass gives J t — the derivative of all outputs along one 
 """
 from __future__ import annotations
 
-import weakref
 from collections import namedtuple
 
-from .grad_mode import state as _state
+from .grad_mode import drop_tangents, state as _state, track_tangent
 from .tensor import Tensor
+from .views import Alias, refresh_tangent
 
 __all__ = ["dual_level", "make_dual", "unpack_dual", "enter_dual_level", "exit_dual_level", "UnpackedDualTensor"]
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
-
-_duals = []  # weak references to tensors given tangents at the current level
-
 
 def enter_dual_level():
     """Start a forward-AD level (only one at a time, as tangents of tangents are not needed here)."""
@@ -34,11 +31,7 @@ def enter_dual_level():
 
 def exit_dual_level(*, level=None):
     """End the level: every tangent made inside is dropped."""
-    for ref in _duals:
-        t = ref()
-        if t is not None:
-            t._fw_grad = None
-    _duals.clear()
+    drop_tangents()
     _state.fw_level = -1
 
 
@@ -52,10 +45,6 @@ class dual_level:
         exit_dual_level()
 
 
-def _track(t):
-    _duals.append(weakref.ref(t))
-
-
 def make_dual(tensor, tangent, *, level=None):
     """A view of ``tensor`` carrying ``tangent`` (same shape) as its forward-mode derivative."""
     if _state.fw_level < 0:
@@ -66,14 +55,13 @@ def make_dual(tensor, tangent, *, level=None):
                            f"{list(getattr(tangent, 'shape', []))}")
     if not tensor.is_floating_point() and not tensor.is_complex():
         raise ValueError(f"make_dual: expected a floating point primal, got {tensor.dtype}")
-    from ..ops.shape import Reshape  # noqa: PLC0415  (an alias that stays in the reverse-mode graph)
-
-    t = Reshape.apply(tensor, tensor._data.shape) if tensor._requires_grad else Tensor._make(
-        tensor._data, False, None, 0, tensor._vc)
+    # an alias: it stays in the reverse-mode graph of ``tensor``
+    t = Alias.apply(tensor) if tensor._requires_grad else Tensor._make(
+        tensor._data, False, None, 0, tensor._version_counter)
     if tangent.dtype != tensor.dtype:
         tangent = tangent.to(tensor.dtype)
     t._fw_grad = tangent
-    _track(t)
+    track_tangent(t)
     return t
 
 
@@ -81,12 +69,12 @@ def unpack_dual(tensor, *, level=None):
     """``(primal, tangent)`` of a dual tensor; tangent is None for an ordinary tensor."""
     if not isinstance(tensor, Tensor):
         return UnpackedDualTensor(tensor, None)
-    if tensor._base is not None and tensor._vv != tensor._vc[0] and tensor._base._fw_grad is not None:
-        from ._views import refresh_tangent  # noqa: PLC0415  (its base changed in place since)
-
-        refresh_tangent(tensor)
+    if tensor._base is not None and tensor._view_version != tensor._version_counter[0] \
+            and tensor._base._fw_grad is not None:
+        refresh_tangent(tensor)  # its base changed in place since
     tangent = tensor._fw_grad
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
-    primal = Tensor._make(tensor._data, tensor._requires_grad, tensor._grad_fn, tensor._output_nr, tensor._vc)
+    primal = Tensor._make(tensor._data, tensor._requires_grad, tensor._grad_fn, tensor._output_nr,
+                          tensor._version_counter)
     return UnpackedDualTensor(primal, tangent)

@@ -14,83 +14,16 @@ with ``create_graph=True`` records a graph and every op differentiates twice.
 """
 from __future__ import annotations
 
+import functools
 import traceback
 
 import numpy as np
 
 from .. import backend
-from .grad_mode import state as _state
-
-_FREED = object()  # marks saved data released after backward
-Tensor = None  # the Tensor class, set by tensor.py once defined (the two modules refer to each other)
-# view bookkeeping, set by _views.py (which needs Tensor): bring a stale view up to date, mark an
-# output as a view of an input, and how a view made now is marked
-_sync_input = _mark_view = _creation_meta = None
-
-
-class Node:
-    """A node of the backward graph. ``next_functions``: one ``(node, output_nr)`` per input."""
-
-    next_functions = ()
-    _n_outputs = 1
-    _seq = 0
-    _saved = None
-    _materialize_grads = False
-    _tensor_hooks = None    # {output_nr: [hook]} for hooks on the node's output tensors
-    _retain = None          # {output_nr: weakref(tensor)} for retain_grad
-    _post_hooks = None
-    _node_pre_hooks = None
-
-    def name(self):
-        return type(self).__name__
-
-    def __repr__(self):
-        return f"<{self.name()} object at {id(self):#x}>"
-
-    def register_hook(self, hook):
-        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
-        if self.__dict__.get("_post_hooks") is None:
-            self._post_hooks = []
-        self._post_hooks.append(hook)
-        return _RemovableHandle(self._post_hooks, hook)
-
-    def register_prehook(self, hook):
-        """``hook(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
-        if self.__dict__.get("_node_pre_hooks") is None:
-            self._node_pre_hooks = []
-        self._node_pre_hooks.append(hook)
-        return _RemovableHandle(self._node_pre_hooks, hook)
-
-
-class _RemovableHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
-
-    __slots__ = ("hooks", "hook")
-
-    def __init__(self, hooks, hook):
-        self.hooks, self.hook = hooks, hook
-
-    def remove(self):
-        try:
-            self.hooks.remove(self.hook)
-        except ValueError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class AccumulateGrad(Node):
-    """The graph node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
-
-    def __init__(self, variable):
-        self.variable = variable
-
-    def name(self):
-        return "AccumulateGrad"
+from .grad_mode import no_grad, state as _state, track_tangent
+from .graph import Node, sequence
+from .saved import FREED, SavedInput, SavedOther
+from .tensor import Tensor, creation_meta, mark_view
 
 
 class FunctionCtx:
@@ -119,17 +52,17 @@ class FunctionCtx:
                 raw = t._data if isinstance(t, Tensor) else t
                 for x in inputs:
                     if isinstance(x, Tensor) and (x is t or x._data is raw):
-                        entry = _SavedInput(x)
+                        entry = SavedInput(x)
                         break
                 else:
-                    entry = _SavedOther(raw)  # an output or an intermediate: resolved after forward
+                    entry = SavedOther(raw)  # an output or an intermediate: resolved after forward
             saved.append(entry)
         self._saved = saved
 
     @property
     def saved_tensors(self):
         saved = self._saved
-        if saved is _FREED:
+        if saved is FREED:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
                 "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -153,66 +86,6 @@ class FunctionCtx:
         self._materialize_grads = bool(value)
 
 
-class _SavedInput:
-    """A saved input tensor, with the version it had when saved."""
-
-    __slots__ = ("tensor", "version")
-
-    def __init__(self, tensor):
-        self.tensor = tensor
-        self.version = tensor._vc[0]
-
-    def unpack(self, node):
-        t = self.tensor
-        if t._vc[0] != self.version:
-            _raise_modified(node, t, self.version, owner=t._grad_fn, leaf=t._grad_fn is None)
-        return t
-
-
-class _SavedOther:
-    """A saved array that is not an input: an output of the node (rebuilt as a graph tensor on
-    unpack, without a reference cycle) or an intermediate (a constant)."""
-
-    __slots__ = ("data", "out_nr", "vc", "version", "tangent")
-
-    def __init__(self, data):
-        self.data = data
-        self.out_nr = -1
-        self.vc = None
-        self.version = 0
-        self.tangent = None  # forward-mode tangent of a saved output, given back on unpack
-
-    def unpack(self, node):
-        if self.out_nr < 0:
-            return Tensor._make(self.data)
-        if self.vc[0] != self.version:
-            t = Tensor._make(self.data)
-            _raise_modified(node, t, self.version, current=self.vc[0], owner=node, nr=self.out_nr)
-        t = Tensor._make(self.data, True, node, self.out_nr, self.vc)
-        if self.tangent is not None and _state.fw_level >= 0:
-            t._fw_grad = self.tangent
-        return t
-
-
-def _raise_modified(node, t, expected, current=None, owner=None, nr=None, leaf=False):
-    """The error for a saved tensor changed in place after it was saved (its version counter moved on)."""
-    current = t._vc[0] if current is None else current
-    if leaf:
-        what = "a leaf tensor"
-    elif owner is not None:
-        what = f"output {t._output_nr if nr is None else nr} of {owner.name()}"
-    else:
-        what = "a tensor"
-    raise RuntimeError(
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{t.dtype} {list(t.shape)}], which is {what}, is at version {current}; expected "
-        f"version {expected} instead. The backward that needed it was {node.name()}; make a .clone() "
-        "of the tensor before changing it in place.")
-
-
-_sequence = [0]
-
-
 class Function(FunctionCtx, Node):
     """Base of differentiable operations; subclass it to write a custom op, as in PyTorch.
 
@@ -231,6 +104,7 @@ class Function(FunctionCtx, Node):
 
     _array_forward = False   # NativeFunction: forward on raw arrays
     is_view = False          # output shares memory (and version counter) with input 0
+    linear = False           # linear in its tensor inputs: the jvp is the forward applied to the tangents
 
     def __init__(self, *args, **kwargs):  # noqa: D107 (instances are made by apply)
         pass
@@ -282,7 +156,7 @@ class Function(FunctionCtx, Node):
             if isinstance(a, Tensor):
                 base = a._base
                 if base is not None:
-                    if a._vv != a._vc[0]:
+                    if a._view_version != a._version_counter[0]:
                         _sync_input(a)  # its base changed in place since: remake its node first
                     if base._requires_grad and not a._requires_grad:
                         # a view taken under no_grad of a base that requires grad: as in PyTorch, the
@@ -333,12 +207,12 @@ class Function(FunctionCtx, Node):
                 if cls.is_view and raw is not None:
                     src = args[0]
                     if isinstance(src, Tensor):
-                        # (_creation_meta inlined: views made in every backward pass come here)
-                        _mark_view(t, src, 0 if _state.grad_enabled else 3 if _state.inference else 1)
+                        # (creation_meta inlined: views made in every backward pass come here)
+                        mark_view(t, src, 0 if _state.grad_enabled else 3 if _state.inference else 1)
                 return t
             if not cls.is_view and type(raw) is np.ndarray and ctx._non_diff is None and not _state.anomaly:
                 return ctx._wrap_single(raw, args)
-        return ctx._wrap_outputs(raw, args, record, fw)
+        return ctx._wrap_outputs(raw, args, record, fw, kwargs)
 
     def _wrap_single(self, arr, args):
         """The hot path of ``_wrap_outputs``: one recorded ndarray output, no views, hooks or tangents."""
@@ -365,21 +239,20 @@ class Function(FunctionCtx, Node):
         self.next_functions = tuple(edges)
         self._input_meta = metas
         self._out_meta = out_meta
-        _sequence[0] += 1
-        self._seq = _sequence[0]
+        self._seq = next(sequence)
 
     def _point_saved_outputs(self, results):
         """Saved outputs follow their output tensor's version counter (so an in-place change is caught)."""
         for s in self._saved:
-            if type(s) is _SavedOther:
+            if type(s) is SavedOther:
                 for i, t in enumerate(results):
                     if t is not None and s.data is t._data:
                         if t._grad_fn is self:
                             s.out_nr = i
-                        s.vc, s.version = t._vc, t._vc[0]
+                        s.version_counter, s.version = t._version_counter, t._version_counter[0]
                         break
 
-    def _wrap_outputs(self, raw, args, record, fw):
+    def _wrap_outputs(self, raw, args, record, fw, kwargs=None):
         multi = type(raw) is tuple
         outs = [_as_array(o) for o in raw] if multi else [raw if type(raw) is np.ndarray else _as_array(raw)]
         self._n_outputs = len(outs)
@@ -392,7 +265,7 @@ class Function(FunctionCtx, Node):
         dirty_views = None
         cm = None
         if self.is_view and isinstance(args[0], Tensor):  # every output is a view of input 0
-            cm = _creation_meta(multi)
+            cm = creation_meta(multi)
         results = []
         for i, arr in enumerate(outs):
             if arr is None:
@@ -405,24 +278,24 @@ class Function(FunctionCtx, Node):
                     if isinstance(a, Tensor) and a._data is arr:
                         t = a
                         if t._base is not None and record:  # a view: its base's graph changes too
-                            from ._views import check_inplace  # noqa: PLC0415
+                            from .views import check_inplace  # noqa: PLC0415  (views.py builds on Function)
 
                             check_inplace(t)
                             dirty_views = (dirty_views or []) + [(t, i)]
-                        t._vc[0] += 1
+                        t._version_counter[0] += 1
                         if diff:
                             t._requires_grad, t._grad_fn, t._output_nr = True, self, i
                         break
             if t is None:
                 t = Tensor._make(arr, True, self, i) if diff else Tensor._make(arr)
                 if cm is not None:
-                    _mark_view(t, args[0], cm)
+                    mark_view(t, args[0], cm)
             results.append(t)
         if self._saved is not None:
             self._point_saved_outputs(results)
         self._inputs = None
         if fw:
-            _attach_tangents(self, args, results)
+            _attach_tangents(self, args, results, kwargs or {})
         if not record:
             self._saved = None
         if dirty_views:
@@ -433,14 +306,21 @@ class Function(FunctionCtx, Node):
 def _rebase_dirty_views(node, dirty_views):
     """Views a custom Function modified in place (``mark_dirty``): as for any in-place op on a view,
     the base gets a CopySlices node taking the Function's output, and the view becomes a view of it."""
-    from ._views import rebase  # noqa: PLC0415
+    from .views import rebase  # noqa: PLC0415  (views.py builds on Function)
 
     for t, i in dirty_views:
         if t._grad_fn is not node:
             continue
-        res = Tensor._make(t._data, True, node, i, t._vc)
+        res = Tensor._make(t._data, True, node, i, t._version_counter)
         res._fw_grad = t._fw_grad
         rebase(t, res, True)
+
+
+def _sync_input(t):
+    """A view used as an input whose base changed in place since its node was made (``views.sync_input``)."""
+    from .views import sync_input  # noqa: PLC0415  (views.py builds on Function)
+
+    sync_input(t)
 
 
 def _as_array(o):
@@ -460,16 +340,8 @@ class NativeFunction(Function):
     _array_forward = True
 
 
-class InplaceFunction(NativeFunction):
-    """Marker base for ops that only make sense in place; kept for symmetry with PyTorch."""
-
-
 def once_differentiable(fn):
     """Decorator for a custom ``backward`` that cannot itself be differentiated (runs it without a graph)."""
-    import functools
-
-    from .grad_mode import no_grad
-
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with no_grad():
@@ -480,7 +352,7 @@ def once_differentiable(fn):
 # --------------------------------------------------------------------------------------
 # forward mode plumbing (the dual-number API lives in forward_ad.py)
 # --------------------------------------------------------------------------------------
-def _attach_tangents(ctx, args, results):
+def _attach_tangents(ctx, args, results, kwargs):
     """Run the op's jvp rule and give each output its tangent."""
     tangents = []
     for a in args:
@@ -494,8 +366,12 @@ def _attach_tangents(ctx, args, results):
     ctx._fw_out_meta = [(r._data.shape, r._data.dtype) if r is not None else None for r in results]
     level = _state.fw_level
     _state.fw_level = -1  # the rule's own ops compute tangents, not tangents of tangents
+    cls = type(ctx)
     try:
-        out_t = type(ctx).jvp(ctx, *tangents)
+        if cls.linear and cls.jvp is Function.jvp:  # J t of a linear map is the map applied to t
+            out_t = cls.apply(*[a if t is None else t for a, t in zip(args, tangents)], **kwargs)
+        else:
+            out_t = cls.jvp(ctx, *tangents)
     finally:
         _state.fw_level = level
     if not isinstance(out_t, tuple):
@@ -507,27 +383,22 @@ def _attach_tangents(ctx, args, results):
             if t._data.dtype != r._data.dtype:
                 t = t.to(r.dtype)
             r._fw_grad = t
-            _fw_track(r)
+            track_tangent(r)
     if isinstance(ctx._saved, list):  # saved outputs keep their tangents (forward-over-reverse)
         for s in ctx._saved:
-            if type(s) is _SavedOther:
+            if type(s) is SavedOther:
                 for r in results:
                     if r is not None and s.data is r._data:
                         s.tangent = r._fw_grad
 
 
-def _fw_track(t):
-    from .forward_ad import _track  # noqa: PLC0415
-
-    _track(t)
-
-
 def _jvp_by_double_vjp(ctx, tangents):
     """jvp from vjp: u -> vjp(u) is linear in u, so <vjp(u), t> differentiated in u gives J t."""
-    from .engine import grad as _grad  # noqa: PLC0415
-    from .grad_mode import enable_grad  # noqa: PLC0415
+    from .engine import grad as _grad  # noqa: PLC0415  (the engine builds on Function)
 
-    with enable_grad():
+    prev = _state.grad_enabled
+    _state.grad_enabled = True
+    try:
         outs = ctx._fw_out_meta
         us = [Tensor._make(backend.get_array_module(None).zeros(m[0], dtype=m[1]), True) for m in outs]
         gin = type(ctx).backward(ctx, *us)
@@ -543,4 +414,6 @@ def _jvp_by_double_vjp(ctx, tangents):
             res = [Tensor._make(u._data.copy()) for u in us]
         else:
             res = _grad(total, us, allow_unused=True, materialize_grads=True)
+    finally:
+        _state.grad_enabled = prev
     return tuple(res) if len(res) > 1 else res[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 
 
 class _State:
@@ -22,6 +23,23 @@ class _State:
 
 
 state = _State()
+
+# tensors given a forward-mode tangent at the current level (weakly): leaving the level drops them
+_duals = []
+
+
+def track_tangent(t):
+    """Remember that ``t`` holds a tangent (``t._fw_grad``) of the current forward-AD level."""
+    _duals.append(weakref.ref(t))
+
+
+def drop_tangents():
+    """Forget every tangent of the current level (``forward_ad.exit_dual_level``)."""
+    for ref in _duals:
+        t = ref()
+        if t is not None:
+            t._fw_grad = None
+    _duals.clear()
 
 
 class _DecoratorContextManager:

@@ -1,17 +1,25 @@
 """``Tensor``: an n-dimensional array that records how it was computed, for automatic differentiation.
 
-This file holds the data model (storage, dtype, device, autograd metadata, conversions, printing).
-The operations are written in ``reograd/ops`` and attach themselves as methods, so each op's
-forward and backward stay side by side in one place.
+This file holds the data model (storage, dtype, device, autograd metadata, conversions, printing)
+and the metadata of views. The operations are written in ``reograd/ops``, each op's forward and
+backward side by side, and become Tensor methods through one registry (``reograd/ops/registry.py``).
+
+Two parts of the data model need the machinery built on top of Tensor, and import it when they
+run (not at import time): ``backward()`` calls the engine, and reading ``grad_fn`` of a view whose
+base changed in place remakes its node (``views.py``).
 """
 from __future__ import annotations
 
+import operator
 import weakref
 
 import numpy as np
 
 from .. import backend
-from .function import AccumulateGrad, _RemovableHandle
+from ._repr import tensor_repr
+from .convert import as_array
+from .graph import AccumulateGrad, add_hook
+from .grad_mode import state as _state
 
 
 class Size(tuple):
@@ -44,48 +52,42 @@ class Tensor:
     # access are the same as with a tuple. Internal hot paths read and write ``_grad_fn``; the
     # public ``grad_fn`` property first brings a view whose base changed in place up to date.
     __slots__ = {
-        "_data": None, "_requires_grad": None, "_grad": None,
+        "_data": "The backend (NumPy/CuPy) array; layers above ``ops`` read it through ``_array()``.",
+        "_requires_grad": None, "_grad": None,
         "_grad_fn": "The graph node as stored (``grad_fn`` reads it after bringing a view up to date).",
-        "_output_nr": None, "_vc": None, "_base": None, "_hooks": None, "_retains_grad": None,
-        "_accumulator": None, "_fw_grad": None,
+        "_output_nr": None,
+        "_version_counter": "``[n]``, shared by a tensor and its views: bumped by every in-place change.",
+        "_base": "The tensor a view shares memory with (always a non-view), or None.",
+        "_hooks": "``{id: hook}`` of ``register_hook`` on a leaf (a non-leaf keeps them on its node).",
+        "_post_accumulate_hooks": "``{id: hook}`` of ``register_post_accumulate_grad_hook``.",
+        "_retains_grad": None,
+        "_accumulator": "A weak reference to the leaf's AccumulateGrad node, while one exists.",
+        "_fw_grad": "The forward-mode tangent, inside a ``forward_ad.dual_level``.",
         # set only on views (where ``_base`` is set), so plain tensors pay nothing for them
-        "_vv": "A view's version counter value when its ``_grad_fn`` was last made to match its base.",
-        "_cm": "How a view was created (reograd.autograd._views: DEFAULT, NO_GRAD, MULTI_OUTPUT, INFERENCE).",
+        "_view_version": "A view's version counter value when its ``_grad_fn`` was last made to match its base.",
+        "_view_creation": "How a view was created: DEFAULT, NO_GRAD, MULTI_OUTPUT or INFERENCE (below).",
+        # user attributes, as on PyTorch tensors (``nn.Buffer`` marks tensors this way)
         "__weakref__": None, "__dict__": None,
     }
 
     __array_priority__ = 1000  # numpy scalars/arrays defer to our reflected operators
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
-        from ..ops.creation import _to_array  # noqa: PLC0415
-
         dt = backend.as_dtype(dtype) or backend.get_default_dtype()
         if len(args) == 0:
             arr = np.empty((0,), dtype=dt.np)
         elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
             arr = np.empty(tuple(int(a) for a in args), dtype=dt.np)
         elif len(args) == 1:
-            arr = _to_array(args[0], dt, backend.as_device(device))
+            arr = array_from(args[0], dt, backend.as_device(device))
         else:
             raise TypeError(f"Tensor(): expected data or sizes, got {args!r}")
         self._init(arr, requires_grad)
 
-    def _init(self, arr, requires_grad=False, grad_fn=None, output_nr=0, vc=None):
-        self._data = arr
-        self._requires_grad = requires_grad
-        self._grad = None
-        self._grad_fn = grad_fn
-        self._output_nr = output_nr
-        self._vc = [0] if vc is None else vc
-        self._base = None
-        self._hooks = None
-        self._retains_grad = False
-        self._accumulator = None
-        self._fw_grad = None
-
-    @classmethod
-    def _make(cls, arr, requires_grad=False, grad_fn=None, output_nr=0, vc=None):
-        """Internal constructor: wraps an array as is (no copy, no checks)."""
+    @staticmethod
+    def _make(arr, requires_grad=False, grad_fn=None, output_nr=0, version_counter=None):
+        """Internal constructor: wraps an array as is (no copy, no checks). The one place that lists
+        the fields every tensor starts with (``_init`` copies them)."""
         t = object.__new__(Tensor)
         if type(arr) is not np.ndarray and not backend.is_array(arr):
             arr = np.asarray(arr)
@@ -94,13 +96,30 @@ class Tensor:
         t._grad = None
         t._grad_fn = grad_fn
         t._output_nr = output_nr
-        t._vc = [0] if vc is None else vc
+        t._version_counter = [0] if version_counter is None else version_counter
         t._base = None
         t._hooks = None
+        t._post_accumulate_hooks = None
         t._retains_grad = False
         t._accumulator = None
         t._fw_grad = None
         return t
+
+    @staticmethod
+    def _make_subclass(cls, data, require_grad=False):
+        """A new ``cls`` (a Tensor subclass) sharing ``data``'s array and version counter, outside the graph
+        (as PyTorch's ``Tensor._make_subclass``, which ``Parameter`` uses)."""
+        t = object.__new__(cls)
+        t._init(data._data, False, None, 0, data._version_counter)
+        if require_grad:
+            t.requires_grad_(True)
+        return t
+
+    def _init(self, arr, requires_grad=False, grad_fn=None, output_nr=0, version_counter=None):
+        """Give ``self`` (a new instance of a subclass, e.g. a Parameter) the fields ``_make`` sets."""
+        made = Tensor._make(arr, requires_grad, grad_fn, output_nr, version_counter)
+        for name in _MADE_FIELDS:
+            object.__setattr__(self, name, getattr(made, name))
 
     # ----------------------------------------------------------------- autograd metadata
     @property
@@ -146,8 +165,8 @@ class Tensor:
         base) has since been modified in place, the node is first remade as a view of the base's
         current graph (an ``AsStridedBackward0``), as in PyTorch.
         """
-        if self._base is not None and self._vv != self._vc[0]:
-            _views.sync_view(self)
+        if self._base is not None and self._view_version != self._version_counter[0]:
+            self._sync_view()
         return self._grad_fn
 
     @grad_fn.setter
@@ -190,10 +209,8 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc[0]
-
-    def _bump(self):
-        self._vc[0] += 1
+        """How many times this tensor (or a view of its memory) was changed in place, as PyTorch's."""
+        return self._version_counter[0]
 
     # The small internal API that layers above ``ops`` (nn, optim, train, vision, ...) use instead of
     # reaching into the slots: the backend array itself (no copy), and "this was changed in place".
@@ -203,16 +220,19 @@ class Tensor:
 
     def _bump_version(self):
         """Record an in-place change made directly on ``_array()`` (saved-tensor checks see it)."""
-        self._vc[0] += 1
+        self._version_counter[0] += 1
 
-    def _is_view(self):
-        """True if this tensor is a view of another (``_base``), sharing its memory and version counter."""
-        return self._base is not None
+    def _sync_view(self):
+        """This view's base (or another view of it) changed in place since its node was made: remake
+        the node as a view of the base's current graph (``views.sync_view``)."""
+        from .views import sync_view  # noqa: PLC0415  (views.py builds on Tensor and Function)
+
+        sync_view(self)
 
     def _edge(self):
         """Where a gradient for this tensor goes: ``(grad_fn, output_nr)``, or its AccumulateGrad."""
-        if self._base is not None and self._vv != self._vc[0]:
-            _views.sync_view(self)
+        if self._base is not None and self._view_version != self._version_counter[0]:
+            self._sync_view()
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
         acc = self._accumulator() if self._accumulator is not None else None
@@ -248,26 +268,24 @@ class Tensor:
             node = self.grad_fn
             if node.__dict__.get("_tensor_hooks") is None:
                 node._tensor_hooks = {}
-            hooks = node._tensor_hooks.setdefault(self._output_nr, [])
+            hooks = node._tensor_hooks.setdefault(self._output_nr, {})
         else:
             if self._hooks is None:
-                self._hooks = []
+                self._hooks = {}
             hooks = self._hooks
-        hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
+        return add_hook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """``hook(tensor)`` runs after a leaf's ``.grad`` has been accumulated."""
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        post = self.__dict__.setdefault("_post_acc_hooks", [])
-        post.append(hook)
-        return _RemovableHandle(post, hook)
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        return add_hook(self._post_accumulate_hooks, hook)
 
     def detach(self):
         """A new tensor sharing this one's data (and version counter), cut from the graph."""
-        t = Tensor._make(self._data, False, None, 0, self._vc)
-        return t
+        return Tensor._make(self._data, False, None, 0, self._version_counter)
 
     def detach_(self):
         """Cut this tensor from the graph, in place (it becomes a leaf)."""
@@ -284,7 +302,7 @@ class Tensor:
         ``gradient`` (same shape as self) is required unless self has one element; it is the
         vector of the vector-Jacobian product. See ``reograd.autograd.backward``.
         """
-        from .engine import backward as _backward  # noqa: PLC0415
+        from .engine import backward as _backward  # noqa: PLC0415  (the engine builds on Tensor)
 
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -426,12 +444,7 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def _wrap_dim(self, dim, ndim=None):
-        n = self._data.ndim if ndim is None else ndim
-        m = max(n, 1)
-        if not -m <= dim < m:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-m}, {m - 1}], "
-                             f"but got {dim})")
-        return dim % m if n else 0
+        return wrap_dim(dim, self._data.ndim if ndim is None else ndim)
 
     # ----------------------------------------------------------------- conversions
     def item(self):
@@ -521,8 +534,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self):
-        from ._repr import tensor_repr  # noqa: PLC0415
-
         return tensor_repr(self)
 
     __str__ = __repr__
@@ -622,14 +633,62 @@ ByteTensor = _typed_tensor_class("ByteTensor", backend.uint8)
 BoolTensor = _typed_tensor_class("BoolTensor", backend.bool)
 
 
-from . import function as _function  # noqa: E402
+def wrap_dim(dim, ndim, op=None):
+    """``dim`` as an index into the dims of an ``ndim``-dim tensor: negative dims count from the end, and a
+    0-d tensor takes 0 and -1, as in PyTorch. Out of range: PyTorch's IndexError, prefixed by ``op``."""
+    m = max(ndim, 1)
+    if type(dim) is not int:
+        try:
+            dim = operator.index(dim)
+        except TypeError:
+            raise TypeError(f"{op + ': ' if op else ''}dim must be an int, got {type(dim).__name__}") from None
+    if not -m <= dim < m:
+        raise IndexError(f"{op + ': ' if op else ''}Dimension out of range (expected to be in range of [{-m}, "
+                         f"{m - 1}], but got {dim})")
+    return dim % m
 
-_function.Tensor = Tensor
 
-from . import _views  # noqa: E402  (needs Tensor; Tensor.grad_fn calls into it)
+_MADE_FIELDS = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_version_counter", "_base", "_hooks",
+                "_post_accumulate_hooks", "_retains_grad", "_accumulator", "_fw_grad")
 
 
-def attach_methods(**methods):
-    """Make functions Tensor methods (used by each ops module for the ops it defines)."""
-    for name, fn in methods.items():
-        setattr(Tensor, name, fn)
+def array_from(data, dt=None, device=None, copy=True):
+    """``data`` (a Tensor, an array, numbers, nested lists) as a backend array of dtype ``dt`` (see
+    ``convert.as_array``); a tensor's array is copied (or cast), unless ``copy=False`` and no cast is needed."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        if dt is not None and arr.dtype != dt.np:
+            arr = arr.astype(dt.np)
+        elif copy:
+            arr = arr.copy()
+        return backend.to_device_array(arr, device) if device is not None else arr
+    return as_array(data, dt, device, copy)
+
+
+# --------------------------------------------------------------------------------------
+# views: a view shares its base's memory and version counter (PyTorch's view metadata)
+# --------------------------------------------------------------------------------------
+# how a view was made (PyTorch's CreationMeta): in-place changes through it are refused unless DEFAULT
+DEFAULT, NO_GRAD, MULTI_OUTPUT, INFERENCE = 0, 1, 2, 3
+
+
+def creation_meta(multi):
+    """How a view made now is marked: under no_grad / inference_mode, or as one of several outputs."""
+    if _state.inference:
+        return INFERENCE
+    if not _state.grad_enabled:
+        return NO_GRAD
+    return MULTI_OUTPUT if multi else DEFAULT
+
+
+def mark_view(t, src, cm):
+    """Make ``t`` a view of ``src`` (of src's base when src is itself a view), made in way ``cm``."""
+    t._version_counter = src._version_counter
+    t._view_version = src._version_counter[0]
+    if src._base is None:
+        t._base = src
+        t._view_creation = cm
+    else:
+        t._base = src._base
+        # a view of a view keeps the inner view's restriction (an inference-mode one above all)
+        t._view_creation = cm if cm and src._view_creation != INFERENCE else src._view_creation

@@ -371,7 +371,7 @@ def linearize(func, *primals):
 
 # ----------------------------------------------------------------------------- Jacobians
 def _stack(ts, dim=0):
-    from ..ops.shape import stack  # noqa: PLC0415
+    from ..ops.shape.joins import stack  # noqa: PLC0415
     return stack(ts, dim)
 
 

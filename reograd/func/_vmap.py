@@ -5,6 +5,7 @@ import functools
 
 from ..autograd.tensor import Tensor
 from ._transforms import _flatten, _stack, _tree_map
+from ..ops.creation.generator import get_rng_state, set_rng_state
 
 __all__ = ["vmap"]
 
@@ -157,13 +158,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             if out is not NotImplemented:
                 od = out_dims if isinstance(out_dims, int) else out_dims[0]
                 return out if od == 0 else out.movedim(0, od)
-        from .. import backend  # noqa: PLC0415
 
-        rng = backend.get_rng_state() if randomness == "same" else None
+        rng = get_rng_state() if randomness == "same" else None
         results = []
         for i in range(size):
             if rng is not None:
-                backend.set_rng_state(rng)
+                set_rng_state(rng)
             call = []
             for leaves, dl, build in zip(flat_args, flat_dims, builds):
                 call.append(build([x if d is None else _select(x, d, i) for x, d in zip(leaves, dl)]))

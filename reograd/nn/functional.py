@@ -7,22 +7,26 @@ import warnings
 
 import numpy as np
 
+from ..ops.creation.generator import rng
 from .. import backend
 from ..autograd.tensor import Tensor
-from ..ops.activation import (abs_, arctan, binary_step, celu, clamp_min_, clamp_min_nograd, elu, gelu, glu,
-                              hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, log_softmax, logsigmoid, mish,
-                              prelu, relu6, rrelu, selu, silu, softmax, softmin, softplus, softshrink, softsign,
-                              tanhshrink, threshold, where_)
-from ..ops.dropout import alpha_dropout_f as alpha_dropout
-from ..ops.dropout import dropout1d, dropout2d, dropout3d
-from ..ops.dropout import dropout_f as dropout
-from ..ops.dropout import feature_alpha_dropout_f as feature_alpha_dropout
-from ..ops.elementwise import relu
-from ..ops.elementwise import sigmoid as _sigmoid
-from ..ops.elementwise import tanh as _tanh
-from ..ops.loss import (_check_reduction, binary_cross_entropy, cross_entropy, nll_loss, reduce_loss,
-                        reduction_from_legacy)
-from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
+from ..ops.pointwise.activation import (abs_, arctan, binary_step, celu, clamp_min_, clamp_min_nograd, elu, gelu,
+                                        hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish,
+                                        prelu, relu6, rrelu, selu, silu, softplus, softshrink, softsign, tanhshrink,
+                                        threshold)
+from ..ops.pointwise.softmax import glu, log_softmax, softmax, softmin
+from ..ops.pointwise.where import where_
+from ..ops.nn.dropout import alpha_dropout_f as alpha_dropout
+from ..ops.nn.dropout import dropout1d, dropout2d, dropout3d
+from ..ops.nn.linear import bilinear, linear  # noqa: F401
+from ..ops.nn.dropout import dropout_f as dropout
+from ..ops.nn.dropout import feature_alpha_dropout_f as feature_alpha_dropout
+from ..ops.pointwise.arithmetic import relu
+from ..ops.pointwise.arithmetic import sigmoid as _sigmoid
+from ..ops.pointwise.arithmetic import tanh as _tanh
+from ..ops.nn.loss import (_check_reduction, binary_cross_entropy, cross_entropy, nll_loss, reduce_loss,
+                           reduction_from_legacy)
+from ..ops.nn.normalization import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("annotations", "math", "warnings", "np",
                                                                      "backend", "NativeFunction", "Tensor")]
@@ -78,7 +82,7 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 def threshold_(input, threshold, value):
     """In-place threshold: x if x > threshold else value; returns input."""
-    from ..ops.activation import threshold as _th  # noqa: PLC0415
+    from ..ops.pointwise.activation import threshold as _th  # noqa: PLC0415
 
     return _th(input, threshold, value, True)
 
@@ -94,20 +98,6 @@ def sigmoid_(input):
 
 
 # --------------------------------------------------------------------------- re-exports from other engineers
-def linear(input, weight, bias=None):
-    """input @ weight.T + bias (fused op)."""
-    from .modules._linear_op import linear as _linear  # noqa: PLC0415
-
-    return _linear(input, weight, bias)
-
-
-def bilinear(input1, input2, weight, bias=None):
-    """y_k = x1^T W_k x2 + b_k."""
-    from .modules import _linear_op  # noqa: PLC0415
-
-    return _linear_op.bilinear(input1, input2, weight, bias)
-
-
 def pad(input, pad, mode="constant", value=None):  # noqa: A002
     """Pad ``input``: ``pad`` = (left, right) for the last dim, then (left, right) for the one before, ...
 
@@ -116,7 +106,7 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002
 
     Example: ``F.pad(torch.ones(1, 2, 3), (1, 1)).shape`` is (1, 2, 5).
     """
-    from ..ops.pad import pad as _pad  # noqa: PLC0415
+    from ..ops.shape.pad import pad as _pad  # noqa: PLC0415
 
     return _pad(input, pad, mode, value) if value is not None else _pad(input, pad, mode)
 
@@ -127,7 +117,7 @@ def one_hot(tensor, num_classes=-1):
     ``tensor``: int64 class indices in [0, num_classes); ``num_classes=-1`` uses tensor.max() + 1.
     Example: ``F.one_hot(torch.tensor([0, 2]), 3)`` is ``[[1, 0, 0], [0, 0, 1]]``.
     """
-    from ..ops.index import one_hot as _oh  # noqa: PLC0415
+    from ..ops.indexing.counting import one_hot as _oh  # noqa: PLC0415
 
     return _oh(tensor, num_classes)
 
@@ -391,7 +381,7 @@ def _pnorm(x, p, dim, keepdim=False):
     if p == 1:
         return abs_(x).sum(dim, keepdim=keepdim)
     if p == math.inf:
-        from ..ops.activation import _const  # noqa: PLC0415
+        from ..ops.arguments import const as _const  # noqa: PLC0415
 
         a = abs_(x)
         m = np.abs(x._data).max(axis=dim, keepdims=True)
@@ -425,7 +415,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     """softmax((logits + Gumbel noise) / tau); ``hard``: one-hot of the argmax with the soft gradient."""
-    u = backend.rng().random(tuple(logits.shape))
+    u = rng().random(tuple(logits.shape))
     g = -np.log(-np.log(u + eps) + eps)
     y = softmax((logits + Tensor._make(g.astype(logits._data.dtype))) / tau, dim)
     if not hard:
@@ -444,17 +434,16 @@ __all__ = [n for n in dir() if not n.startswith("_") and n not in (
 
 
 # convolution and pooling (reograd/ops/conv.py, pool.py, adaptive_pool.py, upsample.py, im2col.py)
-from ..ops.adaptive_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,  # noqa: E402,F401
-                                 adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
-                                 adaptive_max_pool2d_with_indices, adaptive_max_pool3d)
-from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: E402,F401
-                        conv_transpose3d)
-from ..ops.im2col import fold, unfold  # noqa: E402,F401
-from ..ops.pool import (avg_pool1d, avg_pool2d, avg_pool3d, lp_pool1d, lp_pool2d, lp_pool3d,  # noqa: E402,F401
-                        max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_pool3d,
-                        max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
-from ..ops.upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear,  # noqa: E402,F401
-                            upsample_nearest)
+from ..ops.nn.adaptive_pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
+                                    adaptive_max_pool1d, adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
+                                    adaptive_max_pool2d_with_indices, adaptive_max_pool3d)
+from ..ops.nn.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d
+from ..ops.nn.im2col import fold, unfold  # noqa: E402,F401
+from ..ops.nn.pooling import (avg_pool1d, avg_pool2d, avg_pool3d, lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d,
+                              max_pool1d_with_indices, max_pool2d, max_pool2d_with_indices, max_pool3d,
+                              max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
+from ..ops.nn.upsample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample, upsample_bilinear,
+                               upsample_nearest)
 
 def __getattr__(name):
     # the embedding ops live beside the Embedding module (nn/modules/sparse.py); imported lazily

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.tensor import Tensor
+from ..ops.creation.generator import rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
@@ -29,12 +30,12 @@ def _write(tensor, values):
     if type(arr) is not np.ndarray:
         values = backend.to_device_array(values, tensor.device)
     backend.get_array_module(arr).copyto(arr, values.reshape(arr.shape), casting="unsafe")
-    tensor._vc[0] += 1
+    tensor._bump_version()
     return tensor
 
 
 def _rng(generator):
-    return backend.rng(generator)
+    return rng(generator)
 
 
 _TORCH_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",

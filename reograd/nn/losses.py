@@ -25,9 +25,11 @@ the Tanimoto coefficient is a similarity in [0, 1], so a model minimises ``-tani
 from __future__ import annotations
 
 
-from ..ops.activation import _const, abs_, log_softmax, softmax
-from ..ops.elementwise import relu
-from ..ops.loss import _check_reduction, reduce_loss
+from ..ops.arguments import const as _const
+from ..ops.pointwise.activation import abs_
+from ..ops.pointwise.softmax import log_softmax, softmax
+from ..ops.pointwise.arithmetic import relu
+from ..ops.nn.loss import _check_reduction, reduce_loss
 from .modules.module import Module
 
 __all__ = ["l2_norm_loss", "expectation_loss", "regularised_expectation_loss", "chebyshev_loss", "hinge_loss",

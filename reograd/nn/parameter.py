@@ -29,11 +29,7 @@ class Parameter(Tensor):
             data = Tensor._make(backend.get_array_module(None).empty((0,), dtype=backend.get_default_dtype().np))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): expected a Tensor as data, got {type(data).__name__}")
-        p = object.__new__(cls)
-        Tensor._init(p, data._data, False, None, 0, data._vc)  # shares the data and its version counter
-        if requires_grad:
-            p.requires_grad_(True)
-        return p
+        return Tensor._make_subclass(cls, data, requires_grad)
 
     def __init__(self, data=None, requires_grad=True):  # everything happens in __new__
         pass

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
-from .optimizer import Optimizer, _bump, _r, _check_lr, _float
+from .optimizer import Optimizer, _bump, _check_lr, _float, _r
 
 __all__ = ["LBFGS"]
 

@@ -226,7 +226,7 @@ class Optimizer:
                         else:
                             g._requires_grad = False
                         g._data[...] = 0
-                        g._vc[0] += 1
+                        g._bump_version()
 
     def step(self, closure=None):
         """Perform one optimization step (implemented by subclasses)."""
@@ -369,7 +369,7 @@ class Optimizer:
 
 # ---------------------------------------------------------------------- helpers shared by the optimizers
 def _bump(p):
-    p._vc[0] += 1
+    p._bump_version()
 
 
 def _lerp_(a, b, w, tmp):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import _ElementwiseOptimizer, _addcmul_sq_, _check_betas, _check_lr, _check_nonnegative, _float, _lerp_
+from .optimizer import (_ElementwiseOptimizer, _addcmul_sq_, _check_betas, _check_lr, _check_nonnegative, _float,
+                        _lerp_)
 
 __all__ = ["RAdam"]
 

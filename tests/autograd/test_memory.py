@@ -6,7 +6,8 @@ import weakref
 import numpy as np
 
 import reograd
-from reograd.autograd.function import _FREED, Node
+from reograd.autograd.graph import Node
+from reograd.autograd.saved import FREED as _FREED
 
 
 def _live_nodes():

@@ -8,7 +8,8 @@ import pytest
 from opcases import OpCase, make_tests
 
 import reograd
-from reograd.ops import conv as _conv
+from reograd.ops.nn import conv as _conv
+from reograd.ops.nn import im2col as _im2col
 
 try:
     import torch
@@ -16,8 +17,8 @@ except ImportError:  # pragma: no cover
     torch = None
 
 RF = types.SimpleNamespace(**{n: getattr(_conv, n) for n in ("conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                                                             "conv_transpose2d", "conv_transpose3d", "unfold",
-                                                             "fold")})
+                                                             "conv_transpose2d", "conv_transpose3d")},
+                           unfold=_im2col.unfold, fold=_im2col.fold)
 
 
 def F(lib):
@@ -129,7 +130,7 @@ def test_error_same_strided():
 
 def test_fold_errors():
     with pytest.raises(RuntimeError, match="sliding blocks"):
-        _conv.fold(reograd.zeros(1, 4, 5), (3, 3), 2)
+        reograd.nn.functional.fold(reograd.zeros(1, 4, 5), (3, 3), 2)
 
 
 # ----------------------------------------------------------------------------- modules

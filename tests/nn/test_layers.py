@@ -9,7 +9,7 @@ from opcases import Int, OpCase, case_ids, check_jvp_parity, check_parity, make_
 
 import reograd
 import reograd.nn as nn
-from reograd.nn.modules._linear_op import bilinear, linear
+from reograd.ops.nn.linear import bilinear, linear
 from reograd.nn.modules.sparse import embedding
 
 try:

@@ -8,9 +8,9 @@ import pytest
 from opcases import Arg, Fixed, OpCase, make_tests
 
 import reograd
-from reograd.ops import adaptive_pool as _A
-from reograd.ops import pool as _P
-from reograd.ops import upsample as _U
+from reograd.ops.nn import adaptive_pool as _A
+from reograd.ops.nn import pooling as _P
+from reograd.ops.nn import upsample as _U
 
 try:
     import torch

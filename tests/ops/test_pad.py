@@ -4,7 +4,7 @@ import pytest
 
 import reograd
 from opcases import OpCase, make_tests
-from reograd.ops.pad import pad
+from reograd.ops.shape.pad import pad
 
 try:
     import torch

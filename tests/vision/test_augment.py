@@ -173,7 +173,7 @@ def test_mixup_targets_and_inputs():
     reograd.manual_seed(5)
     xm, ym, lam = T.mixup(x, y, alpha=1.0, num_classes=5, return_lambda=True)
     reograd.manual_seed(5)
-    g = reograd.backend.rng()
+    g = reograd.ops.generator.rng()
     lam2 = g.beta(1.0, 1.0)
     perm = g.permutation(8)
     assert lam == pytest.approx(lam2)

@@ -87,7 +87,7 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        from ...ops.creation import full  # noqa: PLC0415
+        from ...ops.creation.factories import full  # noqa: PLC0415
 
         self.num_parameters = num_parameters
         self.init = init

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 
-from ...ops import conv as _C
-from ...ops.creation import empty
+from ...ops.nn import conv as _C
+from ...ops.nn import im2col as _im2col
+from ...ops.creation.factories import empty
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -110,7 +111,7 @@ class _ConvNd(Module):
     def _conv_forward(self, input, weight, bias):
         fn = (_C.conv1d, _C.conv2d, _C.conv3d)[self._nd - 1]
         if self.padding_mode != "zeros":
-            from ...ops.pad import pad  # noqa: PLC0415
+            from ...ops.shape.pad import pad  # noqa: PLC0415
 
             return fn(pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight, bias,
                       self.stride, (0,) * self._nd, self.dilation, self.groups)
@@ -261,7 +262,7 @@ class Unfold(Module):
         self.stride = stride
 
     def forward(self, input):
-        return _C.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+        return _im2col.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self):
         return ("kernel_size={kernel_size}, dilation={dilation}, padding={padding}, stride={stride}"
@@ -282,7 +283,7 @@ class Fold(Module):
         self.stride = stride
 
     def forward(self, input):
-        return _C.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+        return _im2col.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self):
         return ("output_size={output_size}, kernel_size={kernel_size}, dilation={dilation}, padding={padding}, "

@@ -4,10 +4,10 @@ from __future__ import annotations
 import math
 
 from ...autograd.grad_mode import no_grad
-from ...ops.creation import empty
+from ...ops.creation.factories import empty
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
-from ._linear_op import bilinear, linear
+from ...ops.nn.linear import bilinear, linear
 from .module import Module
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]

@@ -6,7 +6,7 @@ flags; class weights are registered as buffers (they move with ``.to()`` and are
 from __future__ import annotations
 
 from .. import functional as F
-from ...ops.loss import reduction_from_legacy
+from ...ops.nn.loss import reduction_from_legacy
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -219,8 +219,9 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.margin, self.swap = margin, swap
 
     def forward(self, anchor, positive, negative):
-        from ...ops.loss import reduce_loss  # noqa: PLC0415
-        from ...ops.activation import clamp_min_, where_  # noqa: PLC0415
+        from ...ops.nn.loss import reduce_loss  # noqa: PLC0415
+        from ...ops.pointwise.activation import clamp_min_
+        from ...ops.pointwise.where import where_  # noqa: PLC0415
 
         d = self.distance_function
         dp, dn = d(anchor, positive), d(anchor, negative)

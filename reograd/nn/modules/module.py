@@ -383,7 +383,7 @@ class Module:
                     else:
                         g.requires_grad_(False)
                     g._data[...] = 0
-                    g._vc[0] += 1
+                    g._bump_version()
 
     def apply(self, fn):
         """Call ``fn(module)`` on every submodule (children first) and on self; returns self.
@@ -412,7 +412,7 @@ class Module:
                 new = fn(param)
             if new is not param:
                 param._data = new._data
-                param._vc[0] += 1
+                param._bump_version()
             if param.grad is not None:
                 with no_grad():
                     g = fn(param.grad)
@@ -677,7 +677,7 @@ class Module:
                         if backend.device_of(src) != param.device:
                             src = backend.to_device_array(src, param.device)
                         xp.copyto(param._data, src, casting="unsafe")
-                        param._vc[0] += 1
+                        param._bump_version()
             except Exception as ex:  # noqa: BLE001
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
                                   f"{list(param.shape)} and whose dimensions in the checkpoint are "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numbers
 import warnings
 
-from ...ops.creation import empty, ones, tensor, zeros
+from ...ops.creation.factories import empty, ones, tensor, zeros
 from ... import backend
 from .. import functional as F
 from .. import init
@@ -58,7 +58,7 @@ class _NormBase(Module):
             self.running_var._data[...] = 1
             self.num_batches_tracked._data[...] = 0
             for b in (self.running_mean, self.running_var, self.num_batches_tracked):
-                b._vc[0] += 1
+                b._bump_version()
 
     def reset_parameters(self):
         self.reset_running_stats()
@@ -95,7 +95,7 @@ class _BatchNorm(_NormBase):
         exponential_average_factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._data[...] += 1
-            self.num_batches_tracked._vc[0] += 1
+            self.num_batches_tracked._bump_version()
             if self.momentum is None:  # cumulative moving average
                 exponential_average_factor = 1.0 / float(self.num_batches_tracked)
             else:

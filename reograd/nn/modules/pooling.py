@@ -2,9 +2,9 @@
 pixel shuffle, with PyTorch's constructor arguments, stored attributes and ``repr``."""
 from __future__ import annotations
 
-from ...ops import adaptive_pool as _A
-from ...ops import pool as _P
-from ...ops import upsample as _U
+from ...ops.nn import adaptive_pool as _A
+from ...ops.nn import pooling as _P
+from ...ops.nn import upsample as _U
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",

@@ -13,7 +13,7 @@ from ... import backend
 from ...autograd.function import NativeFunction
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
-from ...ops.creation import empty
+from ...ops.creation.factories import empty
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -39,6 +39,7 @@ class _Gather(NativeFunction):
     """out[..., :] = w[idx[...], :] (times a per-position factor, for the adjoint of _Scatter)."""
 
     node_name = "EmbeddingBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, w, idx, padding_idx=None, scale_grad_by_freq=False, masked=False):
@@ -55,15 +56,12 @@ class _Gather(NativeFunction):
     def backward(ctx, g):
         return _Scatter.apply(g, ctx.idx, ctx.num, ctx.pad, ctx.freq), None, None, None, None
 
-    @staticmethod
-    def jvp(ctx, tw, *_):
-        return _Gather.apply(tw, ctx.idx, ctx.pad, ctx.freq, ctx.masked)
-
 
 class _Scatter(NativeFunction):
     """gw = zeros(num, D); gw[idx[...]] += g[...] * factor (the embedding gradient)."""
 
     node_name = "EmbeddingDenseBackward0"
+    linear = True
 
     @staticmethod
     def forward(ctx, g, idx, num, padding_idx=None, scale_grad_by_freq=False):
@@ -86,10 +84,6 @@ class _Scatter(NativeFunction):
     def backward(ctx, gw):
         return _Gather.apply(gw, ctx.idx, ctx.pad, ctx.freq, True), None, None, None, None
 
-    @staticmethod
-    def jvp(ctx, tg, *_):
-        return _Scatter.apply(tg, ctx.idx, ctx.num, ctx.pad, ctx.freq)
-
 
 def _embedding_renorm_(weight, idx, max_norm, norm_type):
     """Rescale in place the rows of ``weight`` used by ``idx`` whose ``norm_type``-norm exceeds ``max_norm``."""
@@ -100,7 +94,7 @@ def _embedding_renorm_(weight, idx, max_norm, norm_type):
     norms = xp.linalg.norm(sub, ord=norm_type, axis=1) if norm_type != float("inf") else xp.abs(sub).max(1)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
     w[rows] = sub * scale[:, None]
-    weight._vc[0] += 1
+    weight._bump_version()
     return weight
 
 
@@ -193,7 +187,7 @@ class Embedding(Module):
     def _fill_padding_idx_with_zero(self):
         if self.padding_idx is not None:
             self.weight._data[self.padding_idx] = 0
-            self.weight._vc[0] += 1
+            self.weight._bump_version()
 
     def forward(self, input):
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

@@ -90,7 +90,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         with no_grad(), np.errstate(invalid="ignore", over="ignore"):  # inf * 0 -> nan, silently as torch
             for g in grads:
                 g._data *= g._data.dtype.type(clip_coef) if g._data.dtype.kind == "f" else clip_coef
-                g._vc[0] += 1
+                g._bump_version()
     return total
 
 
@@ -110,4 +110,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if p.grad is not None:
             g = p.grad
             backend.get_array_module(g._data).clip(g._data, -clip_value, clip_value, out=g._data)
-            g._vc[0] += 1
+            g._bump_version()

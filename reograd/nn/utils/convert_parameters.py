@@ -54,5 +54,5 @@ def vector_to_parameters(vec, parameters):
         with no_grad():
             chunk = flat[pointer:pointer + n].reshape(param._data.shape)
             param._data = chunk.astype(param._data.dtype, copy=True)
-        param._vc[0] += 1
+        param._bump_version()
         pointer += n

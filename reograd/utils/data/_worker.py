@@ -15,6 +15,8 @@ import traceback
 
 import numpy as np
 
+from ._fetch import _make_fetcher
+
 __all__ = ["get_worker_info", "WorkerInfo"]
 
 _worker_info = None
@@ -83,17 +85,16 @@ class _ResumeIteration:
 
 
 def _seed_worker(seed, base_seed, worker_id):
-    from ... import backend  # noqa: PLC0415
+    from ...ops.creation.generator import manual_seed  # noqa: PLC0415
 
     random.seed(seed)
-    backend.manual_seed(seed)
+    manual_seed(seed)
     np.random.seed(np.random.SeedSequence([base_seed & 0xFFFFFFFFFFFFFFFF, worker_id]).generate_state(4))
 
 
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation, collate_fn,
                  drop_last, base_seed, init_fn, worker_id, num_workers, batch_size):
     global _worker_info
-    from .dataloader import _make_fetcher  # noqa: PLC0415
 
     try:
         seed = base_seed + worker_id

@@ -8,8 +8,8 @@ import warnings
 
 import numpy as np
 
-from ... import backend
 from ...autograd.tensor import Tensor
+from ...ops.creation.generator import rng
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
            "Subset", "random_split"]
@@ -213,7 +213,7 @@ def random_split(dataset, lengths, generator=None):
     if sum(lengths) != n:
         raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
                          f"(lengths {lengths} sum to {sum(lengths)}, dataset has {n} samples)")
-    indices = backend.rng(generator).permutation(sum(lengths)).tolist()
+    indices = rng(generator).permutation(sum(lengths)).tolist()
     out, offset = [], 0
     for length in lengths:
         out.append(Subset(dataset, indices[offset:offset + length]))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import backend
 from ...autograd.tensor import Tensor
+from ...ops.creation.generator import default_generator
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
@@ -18,7 +18,7 @@ def _epoch_rng(generator):
     """The NumPy generator for one epoch: the given generator's, or a fresh one seeded from the global RNG."""
     if generator is not None:
         return generator.np
-    seed = int(backend.default_generator.np.integers(0, 2 ** 63 - 1))
+    seed = int(default_generator.np.integers(0, 2 ** 63 - 1))
     return np.random.Generator(np.random.PCG64(seed))
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import backend
 from ...autograd.tensor import Tensor
 from ...utils.data import TensorDataset
+from ...ops.creation.generator import rng
 
 __all__ = ["make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs", "make_regression_1d",
            "SyntheticDataset"]
@@ -22,7 +22,7 @@ def _rng(generator, seed):
         raise ValueError("pass either generator= or seed=, not both")
     if seed is not None:
         return np.random.Generator(np.random.PCG64(int(seed)))
-    return backend.rng(generator)
+    return rng(generator)
 
 
 def _check_n(name, n_samples, minimum=1):

@@ -20,6 +20,7 @@ import numpy as np
 from ... import backend
 from ...autograd.tensor import Tensor
 from . import _augment_ops as ops
+from ...ops.creation.generator import rng as _rng
 
 __all__ = ["InterpolationMode", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "RandomResizedCrop",
            "RandomRotation", "RandomAffine", "ColorJitter", "GaussianBlur", "RandomErasing", "GaussianNoise",
@@ -76,7 +77,7 @@ class _Transform:
 
     @property
     def rng(self):
-        return backend.rng(self.generator)
+        return _rng(self.generator)
 
     def __call__(self, img):
         arr, kind, dtype, device = ops.unpack(img, type(self).__name__)
@@ -463,7 +464,7 @@ class RandomApply:
         self.transforms, self.p, self.generator = list(transforms), p, generator
 
     def __call__(self, img):
-        if backend.rng(self.generator).random() >= self.p:
+        if _rng(self.generator).random() >= self.p:
             return img
         for t in self.transforms:
             img = t(img)
@@ -496,7 +497,7 @@ def _mix_setup(x, y, alpha, num_classes, generator, name):
     n = x.shape[0]
     if len(y) != n:
         raise ValueError(f"{name}: {n} inputs but {len(y)} targets")
-    rng = backend.rng(generator)
+    rng = _rng(generator)
     lam = float(rng.beta(alpha, alpha))
     perm = rng.permutation(n)
     return lam, perm, _soft_targets(y, num_classes, x)
@@ -540,7 +541,7 @@ def cutmix(x, y, alpha=1.0, num_classes=None, generator=None, return_lambda=Fals
     if x.ndim < 3:
         raise ValueError(f"cutmix: x must be a batch of images (N, ..., H, W), got shape {tuple(x.shape)}")
     lam, perm, soft = _mix_setup(x, y, alpha, num_classes, generator, "cutmix")
-    rng = backend.rng(generator)
+    rng = _rng(generator)
     H, W = x.shape[-2], x.shape[-1]
     r = math.sqrt(1.0 - lam)
     ch, cw = int(H * r), int(W * r)

@@ -79,7 +79,7 @@ def normalize(tensor, mean, std, inplace=False):
         xp = backend.get_array_module(tensor._data)
         xp.subtract(tensor._data, m, out=tensor._data)
         xp.divide(tensor._data, s, out=tensor._data)
-        tensor._bump()
+        tensor._bump_version()
         return tensor
     return (tensor - Tensor._make(m)) / Tensor._make(s)
 

@@ -1,0 +1,1 @@
+"""Linear algebra: matrix products, einsum, decompositions and solvers, norms, distances."""

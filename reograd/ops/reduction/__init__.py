@@ -1,0 +1,2 @@
+"""Reductions: sums, means, products, variance; extrema; cumulative ops; sorting and order statistics;
+statistics built from them (quantiles, covariance, histograms)."""
