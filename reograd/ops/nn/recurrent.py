@@ -60,80 +60,73 @@ class Recurrence(NativeFunction):
             batch_sizes = (N,) * L
             x = x.reshape(L * N, x.shape[2])
         steps = steps_of(batch_sizes, reverse)
-        P = x @ w_ih.T
-        if b_ih is not None:
-            P += b_ih
-        if b_hh is not None and mode != "GRU":  # (GRU's b_hn sits inside r ⊙ (h W_hnᵀ + b_hn))
-            P += b_hh
         keep = any(ctx.needs_input_grad)
         c_n = None
         if mode == "LSTM":
-            y, h_n, c_n, saved = K.lstm_forward(P, h0, c0, w_hh, w_hr, steps, keep)
+            y, h_n, c_n, saved = K.lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, steps, keep)
         elif mode == "GRU":
-            y, h_n, saved = K.gru_forward(P, h0, w_hh, b_hh, steps, keep)
+            y, h_n, saved = K.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps, keep)
         else:
-            y, h_n, saved = K.rnn_forward(P, h0, w_hh, steps, mode == "RNN_RELU", keep)
-        if keep:
-            ctx.mode, ctx.reverse, ctx.steps = mode, reverse, steps
-            ctx.batch_sizes = None if padded else batch_sizes
-            ctx.P, ctx.kernel_saved = P, saved
-            ctx.save_for_backward(x_in, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
-            ctx.set_materialize_grads(False)
+            y, h_n, saved = K.rnn_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps, mode == "RNN_RELU", keep)
         if padded:
             y = y.reshape(L, N, y.shape[1])
+        if keep:
+            ctx.mode, ctx.reverse, ctx.steps, ctx.kernel_saved = mode, reverse, steps, saved
+            ctx.batch_sizes = None if padded else batch_sizes
+            ctx.fresh = True
+            # the output too: backward reads the previous states from it (and sees in-place changes)
+            ctx.save_for_backward(x_in, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, y)
+            ctx.set_materialize_grads(False)
         return (y, h_n, c_n) if mode == "LSTM" else (y, h_n)
 
     @staticmethod
     def backward(ctx, gy, gh_n, gc_n=None):
-        if _gstate.grad_enabled:  # create_graph: differentiate the Tensor-op form, exact at every order
+        # The closed form uses up the forward's saved gates (it writes the gradients over them). A
+        # second backward (retain_graph) and create_graph (double backward, jvp) differentiate the
+        # Tensor-op form instead, which needs only the inputs.
+        if _gstate.grad_enabled or not ctx.fresh:
             return _backward_by_composite(ctx, (gy, gh_n, gc_n))
-        return _backward_closed_form(ctx, gy, gh_n, gc_n)
+        ctx.fresh = False
+        grads = _backward_closed_form(ctx, gy, gh_n, gc_n)
+        ctx.kernel_saved = None
+        return grads
 
 
 def _backward_closed_form(ctx, gy, gh_n, gc_n):
-    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = ctx.saved_tensors
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, y = ctx.saved_tensors  # (checks none was changed in place)
     needs = ctx.needs_input_grad
     xd = x._data
     x2 = xd.reshape(-1, xd.shape[-1])
-    mode, steps, P, saved = ctx.mode, ctx.steps, ctx.P, ctx.kernel_saved
-    wh = w_hh._data
-    dY = None if gy is None else gy._data.reshape(P.shape[0], -1)
+    Y = y._data.reshape(x2.shape[0], -1)
+    mode, steps, saved = ctx.mode, ctx.steps, ctx.kernel_saved
+    dY = None if gy is None else gy._data.reshape(Y.shape)
     dh_n = None if gh_n is None else gh_n._data
-    dc0 = dW_hr = None
     if mode == "LSTM":
-        wr = None if w_hr is None else w_hr._data
-        dc_n = None if gc_n is None else gc_n._data
-        dGi, dh0, dc0, dH = K.lstm_backward(dY, dh_n, dc_n, P, saved, wh, wr, steps)
-        dGh = dGi
-        if wr is not None and needs[7]:
-            dW_hr = dH.T @ saved[3]
+        grads = K.lstm_backward(saved, Y, dY, dh_n, None if gc_n is None else gc_n._data, x2, h0._data, c0._data,
+                                w_ih._data, w_hh._data, None if w_hr is None else w_hr._data, steps, needs)
     elif mode == "GRU":
-        dGi, dGh, dh0 = K.gru_backward(dY, dh_n, P, saved, wh, steps)
+        grads = K.gru_backward(saved, Y, dY, dh_n, x2, h0._data, w_ih._data, w_hh._data, steps, needs)
     else:
-        dGi, dh0 = K.rnn_backward(dY, dh_n, P, wh, steps, mode == "RNN_RELU")
-        dGh = dGi
-    Hprev = saved[0]
-
-    def wrap(a):
-        return None if a is None else Tensor._make(a)
-
-    gx = wrap((dGi @ w_ih._data).reshape(xd.shape)) if needs[0] else None
-    gw_ih = wrap(dGi.T @ x2) if needs[3] else None
-    gw_hh = wrap(dGh.T @ Hprev) if needs[4] else None
-    gb_ih = wrap(dGi.sum(axis=0)) if needs[5] else None
-    gb_hh = wrap(dGh.sum(axis=0)) if needs[6] else None
-    return (gx, wrap(dh0) if needs[1] else None, wrap(dc0) if needs[2] else None, gw_ih, gw_hh, gb_ih, gb_hh,
-            wrap(dW_hr))
+        grads = K.rnn_backward(saved, Y, dY, dh_n, x2, h0._data, w_ih._data, w_hh._data, steps,
+                               mode == "RNN_RELU", needs)
+    gx = grads[0]
+    if gx is not None:
+        gx = gx.reshape(xd.shape)
+    return tuple(None if g is None or not n else Tensor._make(g) for g, n in zip((gx,) + grads[1:], needs))
 
 
 def _backward_by_composite(ctx, grads):
-    inputs = ctx.saved_tensors
+    """The vjp of ``composite`` (recomputed from the saved inputs); with a graph when grad mode is on."""
+    inputs = ctx.saved_tensors[:8]
     needs = ctx.needs_input_grad[:8]
     wrt = [t for t, n in zip(inputs, needs) if n]
+    create = _gstate.grad_enabled
     with enable_grad():
         outs = composite(ctx.mode, *inputs, ctx.reverse, ctx.batch_sizes)
     pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
-    res = iter(engine.grad([o for o, _ in pairs], wrt, [g for _, g in pairs], create_graph=True, allow_unused=True))
+    # (retain_graph: the walk must not free the saved tensors of the graph behind our inputs)
+    res = iter(engine.grad([o for o, _ in pairs], wrt, [g for _, g in pairs], retain_graph=True,
+                           create_graph=create, allow_unused=True, materialize_grads=True))
     return tuple(next(res) if n else None for n in needs)
 
 
