@@ -26,6 +26,7 @@ NAMESPACES = [
     "reograd", "reograd.nn", "reograd.nn.functional", "reograd.nn.init", "reograd.nn.utils", "reograd.linalg",
     "reograd.optim", "reograd.optim.lr_scheduler", "reograd.utils.data", "reograd.vision.datasets",
     "reograd.vision.transforms", "reograd.func", "reograd.autograd", "reograd.train",
+    "reograd.nn.utils.rnn",
 ]
 
 def _is_documented(doc):

@@ -21,6 +21,7 @@ from ...autograd.function import NativeFunction
 from ...autograd.grad_mode import enable_grad
 from ...autograd.grad_mode import state as _gstate
 from ...autograd.tensor import Tensor
+from ..creation import zeros
 from ..dropout import dropout_f
 from ..shape_join import cat, stack
 from . import recurrent_kernels as K
@@ -70,13 +71,12 @@ class Recurrence(NativeFunction):
             y, h_n, saved = K.rnn_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps, mode == "RNN_RELU", keep)
         if padded:
             y = y.reshape(L, N, y.shape[1])
-        if keep:
-            ctx.mode, ctx.reverse, ctx.steps, ctx.kernel_saved = mode, reverse, steps, saved
-            ctx.batch_sizes = None if padded else batch_sizes
-            ctx.fresh = True
-            # the output too: backward reads the previous states from it (and sees in-place changes)
-            ctx.save_for_backward(x_in, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, y)
-            ctx.set_materialize_grads(False)
+        ctx.mode, ctx.reverse, ctx.batch_sizes = mode, reverse, None if padded else batch_sizes
+        ctx.steps, ctx.kernel_saved, ctx.fresh = steps, saved, keep
+        # (saved only when a graph or a tangent needs it) the output too: backward reads the previous
+        # states from it, and sees in-place changes of it
+        ctx.save_for_backward(x_in, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, y)
+        ctx.set_materialize_grads(False)
         return (y, h_n, c_n) if mode == "LSTM" else (y, h_n)
 
     @staticmethod
@@ -90,6 +90,21 @@ class Recurrence(NativeFunction):
         grads = _backward_closed_form(ctx, gy, gh_n, gc_n)
         ctx.kernel_saved = None
         return grads
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        # forward mode by the double-vjp trick on the Tensor-op form, from detached copies of the
+        # inputs (they need not require grad): J t = d/du <vjpᵀ(u), t>
+        inputs = [None if t is None else t.detach().requires_grad_(True) for t in ctx.saved_tensors[:8]]
+        with enable_grad():
+            outs = [o for o in composite(ctx.mode, *inputs, ctx.reverse, ctx.batch_sizes) if o is not None]
+            us = [zeros(tuple(o.shape), dtype=o.dtype).requires_grad_(True) for o in outs]
+            pairs = [(x, t) for x, t in zip(inputs, tangents[:8]) if x is not None and t is not None]
+            gin = engine.grad(outs, [x for x, _ in pairs], us, create_graph=True, allow_unused=True,
+                              materialize_grads=True)
+            total = sum((g * t).sum() for g, (_, t) in zip(gin, pairs))
+            res = engine.grad(total, us, allow_unused=True, materialize_grads=True)
+        return tuple(res)
 
 
 def _backward_closed_form(ctx, gy, gh_n, gc_n):
