@@ -85,10 +85,14 @@ def assert_same(ours, theirs, what):
 CONFIGS = list(itertools.product(range(len(KINDS)), [1, 2, 3], [False, True], [False, True], [True, False]))
 
 
+def config_id(kind_i, layers, bidirectional, batch_first, bias=True):
+    return (f"{KIND_IDS[kind_i]}-L{layers}-{'bi' if bidirectional else 'uni'}-{'bf' if batch_first else 'tf'}"
+            + ("" if bias else "-nobias"))
+
+
 @pytest.mark.parity
 @pytest.mark.parametrize("kind_i,layers,bidirectional,batch_first,bias", CONFIGS,
-                         ids=[f"{KIND_IDS[k]}-L{n}-{'bi' if b else 'uni'}-{'bf' if f else 'tf'}-{'bias' if c else 'nobias'}"
-                              for k, n, b, f, c in CONFIGS])
+                         ids=[config_id(*c) for c in CONFIGS])
 def test_module_matches_torch(torch, kind_i, layers, bidirectional, batch_first, bias):
     kind, kw = KINDS[kind_i]
     cfg = dict(num_layers=layers, bidirectional=bidirectional, batch_first=batch_first, bias=bias)
@@ -106,8 +110,7 @@ PACKED = list(itertools.product(range(len(KINDS)), [1, 2], [False, True], [False
 
 
 @pytest.mark.parity
-@pytest.mark.parametrize("kind_i,layers,bidirectional,batch_first", PACKED,
-                         ids=[f"{KIND_IDS[k]}-L{n}-{'bi' if b else 'uni'}-{'bf' if f else 'tf'}" for k, n, b, f in PACKED])
+@pytest.mark.parametrize("kind_i,layers,bidirectional,batch_first", PACKED, ids=[config_id(*c) for c in PACKED])
 def test_packed_unsorted_matches_torch(torch, kind_i, layers, bidirectional, batch_first):
     kind, kw = KINDS[kind_i]
     ours, theirs = make_pair(torch, kind, kw, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
@@ -355,8 +358,11 @@ def test_forward_errors(make, args, exc, match):
 
 
 def test_empty_batch_and_cells_with_zero_rows():
-    out, (h, c) = nn.LSTM(4, 5, bidirectional=True)(reograd.randn(3, 0, 4))
-    assert out.shape == (3, 0, 10) and h.shape == (2, 0, 5) and c.shape == (2, 0, 5)
+    m = nn.LSTM(4, 5, bidirectional=True, proj_size=2)
+    out, (h, c) = m(reograd.randn(3, 0, 4, requires_grad=True))
+    assert out.shape == (3, 0, 4) and h.shape == (2, 0, 2) and c.shape == (2, 0, 5)
+    (out.sum() + c.sum()).backward()
+    assert all(p.grad is not None and not p.grad.numpy().any() for p in m.parameters())  # zeros, as PyTorch
     assert nn.GRUCell(4, 5)(reograd.randn(0, 4)).shape == (0, 5)
 
 

@@ -73,7 +73,8 @@ def test_closed_form_backward(mode, layout, reverse, proj, bias):
 
     def loss_at(sign):
         with reograd.no_grad():
-            moved = [None if t is None else reograd.tensor(t.detach().numpy() + sign * eps * v) for t, v in zip(inputs, vs)]
+            moved = [None if t is None else reograd.tensor(t.detach().numpy() + sign * eps * v)
+                     for t, v in zip(inputs, vs)]
             return outputs_loss(Recurrence.apply(*moved, mode, reverse, bs), ws).item()
     numeric = (loss_at(1) - loss_at(-1)) / (2 * eps)
     analytic = sum(float((g * v).sum()) for g, v in zip(ours, vs) if g is not None)

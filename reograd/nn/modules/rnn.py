@@ -194,33 +194,31 @@ class RNNBase(Module):
         return hx.index_select(1, permutation)
 
     # ---------------------------------------------------------------------------- forward
-    def _initial_state(self, hx, n, like):
-        """The given initial state(s) as a tuple, or zeros."""
+    def _zero_state(self, n, like):
+        """Zeros for h_0 (and c_0), with ``like``'s dtype and device."""
         D = 2 if self.bidirectional else 1
-        shape = (self.num_layers * D, n, self.proj_size or self.hidden_size)
+        h0 = zeros((self.num_layers * D, n, self.proj_size or self.hidden_size), dtype=like.dtype, device=like.device)
         if self.mode != "LSTM":
-            return zeros(shape, dtype=like.dtype, device=like.device) if hx is None else hx
-        if hx is None:
-            return (zeros(shape, dtype=like.dtype, device=like.device),
-                    zeros(shape[:2] + (self.hidden_size,), dtype=like.dtype, device=like.device))
-        if not isinstance(hx, (tuple, list)) or len(hx) != 2 or not all(isinstance(t, Tensor) for t in hx):
-            raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0) of two tensors, got {type(hx).__name__}"
-                            + (f" of length {len(hx)}" if isinstance(hx, (tuple, list)) else ""))
-        return tuple(hx)
+            return h0
+        return h0, zeros((self.num_layers * D, n, self.hidden_size), dtype=like.dtype, device=like.device)
 
-    def _check_state_dims(self, hx, batched):
-        if hx is None:
-            return
+    def _check_state(self, hx, batched):
+        """hx's type (a tensor; for LSTM a pair of tensors) and rank (3, or 2 for unbatched input)."""
         want = 3 if batched else 2
         kind = "batched 3-D" if batched else "unbatched 2-D"
         if self.mode == "LSTM":
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2 or not all(isinstance(t, Tensor) for t in hx):
+                raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0) of two tensors, got {type(hx).__name__}"
+                                + (f" of length {len(hx)}" if isinstance(hx, (tuple, list)) else ""))
             if hx[0].dim() != want or hx[1].dim() != want:
                 raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got ({hx[0].dim()}-D, "
                                    f"{hx[1].dim()}-D) tensors")
-        elif not isinstance(hx, Tensor):
+            return tuple(hx)
+        if not isinstance(hx, Tensor):
             raise TypeError(f"{_NAMES[self.mode]}: hx must be a tensor, got {type(hx).__name__}")
-        elif hx.dim() != want:
+        if hx.dim() != want:
             raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got {hx.dim()}-D tensor")
+        return hx
 
     def forward(self, input, hx=None):
         """Run the layers over a sequence batch.
@@ -238,13 +236,12 @@ class RNNBase(Module):
         the batch's original order.
         """
         lstm = self.mode == "LSTM"
-        if lstm and hx is not None:
-            self._initial_state(hx, 0, None)  # (type check of the pair)
         if isinstance(input, PackedSequence):
             data, bs, sorted_indices, unsorted_indices = input
             batch_sizes = [int(b) for b in bs.tolist()]
-            x, n, batched = data, batch_sizes[0] if batch_sizes else 0, True
-            self._check_state_dims(hx, True)
+            x, n = data, batch_sizes[0] if batch_sizes else 0
+            if hx is not None:
+                hx = self._check_state(hx, True)
         else:
             if not isinstance(input, Tensor):
                 raise TypeError(f"{_NAMES[self.mode]}: input must be a Tensor or a PackedSequence, got "
@@ -255,7 +252,8 @@ class RNNBase(Module):
             batch_sizes = sorted_indices = unsorted_indices = None
             batched = input.dim() == 3
             batch_dim = 0 if self.batch_first else 1
-            self._check_state_dims(hx, batched)
+            if hx is not None:
+                hx = self._check_state(hx, batched)
             if not batched:
                 input = input.unsqueeze(batch_dim)
                 if hx is not None:
@@ -265,7 +263,8 @@ class RNNBase(Module):
                                    f"{tuple(input.shape)})")
             n = input.size(batch_dim)
             x = input.transpose(0, 1) if self.batch_first else input
-        hx = self._initial_state(hx, n, x)
+        if hx is None:
+            hx = self._zero_state(n, x)
         self.check_forward_args(input if batch_sizes is None else x, hx, batch_sizes)
         hx = self.permute_hidden(hx, sorted_indices)
         weights = [tuple(getattr(self, f"{base}{sfx}", None) for base in ("weight_ih", "weight_hh", "bias_ih",

@@ -4,9 +4,11 @@ The notes' recurrence ``h_{t+1} = φ(x_t, h_t; θ)`` unrolled in time. One layer
 one sequence batch is one graph node, ``Recurrence``: its forward does the input projection of
 every time step as one GEMM (``X W_ihᵀ + b``), then per step one GEMM with ``W_hh`` and the gate
 arithmetic on arrays (``recurrent_kernels``); its backward runs backpropagation through time in
-closed form and gets ``dW_ih``, ``dW_hh``, the biases and ``dX`` with one GEMM each over all steps.
-Under ``create_graph`` (double backward, jvp) the backward instead differentiates ``composite``,
-the same computation written with Tensor ops, so every order of derivative is exact.
+closed form (one GEMM with ``W_hh`` per step) and then gets ``dW_ih``, ``dW_hh``, the biases and
+``dX`` with one GEMM each over all steps. Under ``create_graph`` (double backward, a gradient
+penalty), for a second backward of a retained graph, and in forward mode, the op instead
+differentiates ``composite``, the same computation written with Tensor ops (a node per step), so
+derivatives of every order are exact.
 
 Layout: the input is either padded, ``(L, N, H_in)`` time-major, or the packed rows of a
 ``PackedSequence`` (``(T, H_in)`` with ``batch_sizes``: at step t the first ``batch_sizes[t]``
@@ -15,7 +17,6 @@ Gate order in the weights, as PyTorch: LSTM ``[i | f | g | o]``, GRU ``[r | z | 
 """
 from __future__ import annotations
 
-from ... import backend
 from ...autograd import engine
 from ...autograd.function import NativeFunction
 from ...autograd.grad_mode import enable_grad
@@ -28,8 +29,7 @@ from . import recurrent_kernels as K
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 
-MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
-GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # the modes, and their gates per hidden unit
 
 
 def steps_of(batch_sizes, reverse):
@@ -112,7 +112,7 @@ def _backward_closed_form(ctx, gy, gh_n, gc_n):
     needs = ctx.needs_input_grad
     xd = x._data
     x2 = xd.reshape(-1, xd.shape[-1])
-    Y = y._data.reshape(x2.shape[0], -1)
+    Y = y._data.reshape(x2.shape[0], y._data.shape[-1])
     mode, steps, saved = ctx.mode, ctx.steps, ctx.kernel_saved
     dY = None if gy is None else gy._data.reshape(Y.shape)
     dh_n = None if gh_n is None else gh_n._data

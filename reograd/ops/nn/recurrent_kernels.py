@@ -54,7 +54,7 @@ def _running(grad_n, steps, width, like, xp):
 
 def _projection(x, w_ih, bias):
     """P = x W_ihᵀ + bias: the input side of every step, one GEMM."""
-    P = x @ w_ih.T
+    P = x @ backend.get_array_module(x).ascontiguousarray(w_ih.T)
     if bias is not None:
         P += bias
     return P
@@ -111,9 +111,11 @@ def hidden_weight_grad(dGh, Y, h0, steps):
     rows of the output Y or of h0, so they are never copied)."""
     gw = None
     for lo, hi, from_init, slo, shi in prev_state_blocks(steps):
-        part = dGh[lo:hi].T @ (h0 if from_init else Y)[slo:shi]
+        part = (h0 if from_init else Y)[slo:shi].T @ dGh[lo:hi]  # (dW_hhᵀ: BLAS is faster this way round)
         gw = part if gw is None else gw.__iadd__(part)
-    return gw
+    if gw is None:  # (an empty batch)
+        return backend.get_array_module(dGh).zeros((dGh.shape[1], Y.shape[1]), dtype=dGh.dtype)
+    return gw.T
 
 
 def _weight_grads(needs, dG, x, Y, h0, w_ih, steps):
@@ -123,10 +125,14 @@ def _weight_grads(needs, dG, x, Y, h0, w_ih, steps):
     dG: (T, gates), the gradient of both x W_ihᵀ + b_ih and h W_hhᵀ + b_hh.
     """
     gx = dG @ w_ih if needs[0] else None
-    gw_ih = dG.T @ x if needs[3] else None
+    gw_ih = (x.T @ dG).T if needs[3] else None
     gw_hh = hidden_weight_grad(dG, Y, h0, steps) if needs[4] else None
-    gb = dG.sum(axis=0) if needs[5] or needs[6] else None
-    return gx, gw_ih, gw_hh, gb if needs[5] else None, (gb.copy() if needs[5] else gb) if needs[6] else None
+    gb_ih = gb_hh = None
+    if needs[5] or needs[6]:  # both biases enter every pre-activation alike: one sum serves both
+        gb = dG.sum(axis=0)
+        gb_ih = gb if needs[5] else None
+        gb_hh = (gb.copy() if needs[5] else gb) if needs[6] else None
+    return gx, gw_ih, gw_hh, gb_ih, gb_hh
 
 
 # ------------------------------------------------------------------------------------------ RNN
