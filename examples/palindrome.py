@@ -20,10 +20,13 @@ import time
 
 import numpy as np
 
-import reograd as torch
-import reograd.nn as nn
-import reograd.nn.functional as F
-from reograd.nn.utils.rnn import pack_sequence
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import reograd as torch  # noqa: E402
+import reograd.nn as nn  # noqa: E402
+import reograd.nn.functional as F  # noqa: E402
+from reograd.nn.utils.rnn import pack_sequence  # noqa: E402
+from _figure import new_figure, save_figure  # noqa: E402
 
 ALPHABET = 5      # the digits 0..4 of the notes' examples
 MAX_LEN = 10
@@ -117,14 +120,10 @@ def accuracy_by_length(model, n_per_length=400, seed=123):
 
 def plot(results, path):
     """Accuracy per length, one line per model."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(no plot: pip install matplotlib)")
+    made = new_figure()
+    if made is None:
         return
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (ax,) = made
     for kind, (acc, _) in results.items():
         ax.plot(list(acc), list(acc.values()), marker="o", label=kind)
     ax.set_xlabel("sequence length")
@@ -132,9 +131,7 @@ def plot(results, path):
     ax.set_ylim(0.4, 1.02)
     ax.set_title("Palindromes: Elman RNN vs LSTM")
     ax.legend()
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    print(f"plot: {path}")
+    save_figure(fig, path)
 
 
 def main(argv=None):

@@ -19,9 +19,12 @@ import time
 
 import numpy as np
 
-import reograd as torch
-import reograd.nn as nn
-import reograd.nn.functional as F
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import reograd as torch  # noqa: E402
+import reograd.nn as nn  # noqa: E402
+import reograd.nn.functional as F  # noqa: E402
+from _figure import new_figure, save_figure  # noqa: E402
 
 
 def make_waves(n, history, horizon, rng, noise=0.1):
@@ -102,24 +105,18 @@ def evaluate(model, history, horizon, n=2000, seed=1234):
 
 def plot(examples, path):
     """Three test waves: history, true future and forecast."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(no plot: pip install matplotlib)")
-        return
     past, future, pred = examples
+    made = new_figure(len(past), 1, (7, 2.2 * len(past)))
+    if made is None:
+        return
+    fig, axes = made
     H, F_ = past.shape[1], future.shape[1]
-    fig, axes = plt.subplots(len(past), 1, figsize=(7, 2.2 * len(past)), sharex=True)
-    for ax, p, f, q in zip(np.atleast_1d(axes), past, future, pred):
+    for ax, p, f, q in zip(axes, past, future, pred):
         ax.plot(range(H), p, "k.", ms=3, label="history")
         ax.plot(range(H, H + F_), f, "g.", ms=3, label="future (noisy)")
         ax.plot(range(H, H + F_), q, "r-", label="forecast")
-    np.atleast_1d(axes)[0].legend(loc="upper left", fontsize=8)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    print(f"plot: {path}")
+    axes[0].legend(loc="upper left", fontsize=8)
+    save_figure(fig, path)
 
 
 def main(argv=None):

@@ -23,8 +23,11 @@ import sys
 
 import numpy as np
 
-import reograd as torch
-import reograd.nn as nn
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import reograd as torch  # noqa: E402
+import reograd.nn as nn  # noqa: E402
+from _figure import new_figure, save_figure  # noqa: E402
 
 MODELS = [("RNN", None), ("LSTM", None), ("LSTM, forget bias 2", 2.0)]
 
@@ -69,23 +72,17 @@ def per_step_factor(g):
 
 def plot(res, path):
     """‖∂L/∂h_t‖ against t on a log scale, one line per model."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("(no plot: pip install matplotlib)")
+    made = new_figure()
+    if made is None:
         return
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (ax,) = made
     for name, g in res.items():
         ax.semilogy(np.arange(1, len(g) + 1), g, label=name)
     ax.set_xlabel("time step t")
     ax.set_ylabel("‖∂L/∂h_t‖ (L on the last state)")
     ax.set_title("Vanishing gradient in time")
     ax.legend()
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    print(f"plot: {path}")
+    save_figure(fig, path)
 
 
 def main(argv=None):
