@@ -15,7 +15,7 @@ import numbers
 import warnings
 
 from ...autograd.tensor import Tensor
-from ...ops.creation import empty, zeros
+from ...ops.creation.factories import empty, zeros
 from ...ops.nn.recurrent import GATES, recurrent_cell, recurrent_layers
 from .. import init
 from ..parameter import Parameter

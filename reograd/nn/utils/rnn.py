@@ -19,9 +19,9 @@ import numpy as np
 
 from ... import backend
 from ...autograd.tensor import Tensor
-from ...ops.creation import full, tensor
-from ...ops.index import index_select
-from ...ops.shape_join import cat
+from ...ops.creation.factories import full, tensor
+from ...ops.indexing.index_ops import index_select
+from ...ops.shape.joins import cat
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
            "unpad_sequence", "pack_sequence", "unpack_sequence"]

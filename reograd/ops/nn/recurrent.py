@@ -22,10 +22,10 @@ from ...autograd.function import NativeFunction
 from ...autograd.grad_mode import enable_grad
 from ...autograd.grad_mode import state as _gstate
 from ...autograd.tensor import Tensor
-from ..creation import zeros
-from ..dropout import dropout_f
-from ..shape_join import cat, stack
+from ..creation.factories import zeros
+from ..shape.joins import cat, stack
 from . import recurrent_kernels as K
+from .dropout import dropout_f
 
 __all__ = ["lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"]
 
