@@ -1,3 +1,3 @@
 """The ops of neural network layers: linear, convolution (im2col), pooling, resampling, normalisation,
-dropout, losses, recurrent layers and cells (and, as the layers come, attention, segment reductions
-for graphs)."""
+dropout, losses, recurrent layers and cells, segment reductions for graphs (``segment``) (and, as the
+layers come, attention)."""
