@@ -30,6 +30,7 @@ ALIASES = {
     "torch": "reograd",
     "torchvision": "reograd.vision",
     "torchviz": "reograd.viz",
+    "torch_geometric": "reograd.geometric",
 }
 
 #: the modules put in ``sys.modules`` at once by :func:`install` (others load on first import)
