@@ -27,6 +27,8 @@ NAMESPACES = [
     "reograd.optim", "reograd.optim.lr_scheduler", "reograd.utils.data", "reograd.vision.datasets",
     "reograd.vision.transforms", "reograd.func", "reograd.autograd", "reograd.train",
     "reograd.nn.utils.rnn",
+    "reograd.geometric", "reograd.geometric.data", "reograd.geometric.loader", "reograd.geometric.nn",
+    "reograd.geometric.nn.aggr", "reograd.geometric.nn.inits", "reograd.geometric.utils", "reograd.ops.nn.segment",
 ]
 
 def _is_documented(doc):

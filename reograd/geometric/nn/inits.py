@@ -44,12 +44,12 @@ def constant(value, fill_value):
 
 
 def zeros(value):
-    """Fill with 0."""
+    """Fill every entry with 0."""
     constant(value, 0.0)
 
 
 def ones(value):
-    """Fill with 1."""
+    """Fill every entry with 1."""
     constant(value, 1.0)
 
 

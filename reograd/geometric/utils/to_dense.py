@@ -50,7 +50,7 @@ def to_dense_batch(x, batch=None, fill_value=0.0, max_num_nodes=None, batch_size
 def to_dense_adj(edge_index, batch=None, edge_attr=None, max_num_nodes=None, batch_size=None):
     """The dense adjacency (B, N_max, N_max[, D]) of a batch of graphs: ``adj[b, i, j]`` = sum of the attributes
     (1 without ``edge_attr``) of the edges from graph b's i-th node to its j-th. Differentiable in edge_attr."""
-    a = check_edge_index("to_dense_adj", edge_index)
+    a = check_edge_index("to_dense_adj", edge_index, None if batch is None else batch.shape[0])
     xp = backend.get_array_module(a)
     if batch is None:
         b = xp.zeros(int(a.max()) + 1 if a.size else 0, dtype="int64")
