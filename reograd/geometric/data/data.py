@@ -208,19 +208,24 @@ class Data:
         return 0
 
     # ------------------------------------------------------------------ sizes
+    def _rows_of(self, keys, word):
+        """The cat-dim size of the first tensor under one of ``keys``, else under a key containing ``word``."""
+        store = self._store
+        candidates = [(k, store[k]) for k in keys if k in store] + [(k, v) for k, v in store.items() if word in k]
+        for key, value in candidates:
+            if isinstance(value, Tensor) and value.ndim:
+                return value.shape[self.__cat_dim__(key, value)]
+        return None
+
     @property
     def num_nodes(self):
         """The number of nodes N (None when nothing tells it)."""
         store = self._store
         if "num_nodes" in store:
             return store["num_nodes"]
-        for key in _N_KEYS:
-            value = store.get(key)
-            if isinstance(value, Tensor) and value.ndim:
-                return value.shape[self.__cat_dim__(key, value)]
-        for key, value in store.items():
-            if isinstance(value, Tensor) and value.ndim and "node" in key:
-                return value.shape[self.__cat_dim__(key, value)]
+        n = self._rows_of(_N_KEYS, "node")
+        if n is not None:
+            return n
         ei = store.get("edge_index")
         if isinstance(ei, Tensor):
             warnings.warn(f"Unable to accurately infer 'num_nodes' from the attribute set '{set(store)}'. Please "
@@ -239,15 +244,8 @@ class Data:
     @property
     def num_edges(self):
         """The number of edges E (0 without edge information)."""
-        store = self._store
-        for key in _E_KEYS:
-            value = store.get(key)
-            if isinstance(value, Tensor) and value.ndim:
-                return value.shape[self.__cat_dim__(key, value)]
-        for key, value in store.items():
-            if isinstance(value, Tensor) and value.ndim and "edge" in key:
-                return value.shape[self.__cat_dim__(key, value)]
-        return 0
+        e = self._rows_of(_E_KEYS, "edge")
+        return 0 if e is None else e
 
     def size(self, dim=None):
         """``(num_nodes, num_nodes)`` (the adjacency's shape), or one of them."""

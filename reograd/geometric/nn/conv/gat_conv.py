@@ -6,14 +6,59 @@ from ....nn.parameter import Parameter
 from ....ops.creation import empty
 from ...utils.loop import add_self_loops, remove_self_loops
 from ...utils.softmax import softmax
-from ..dense.linear import Linear
+from ..dense.linear import Linear, register_bias
 from ..inits import glorot, zeros
 from .message_passing import MessagePassing
 
 __all__ = ["GATConv"]
 
 
-class GATConv(MessagePassing):
+class _AttentionConv(MessagePassing):
+    """What GAT and GATv2 share: their hyper-parameters, the self-loops, the residual and bias, and how the heads
+    are joined (concatenated or averaged) into the output."""
+
+    def _keep_args(self, in_channels, out_channels, heads, concat, negative_slope, dropout, add_self_loops, edge_dim,
+                   fill_value, residual):
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.heads = heads
+        self.concat = concat
+        self.negative_slope = negative_slope
+        self.dropout = dropout
+        self.add_self_loops = add_self_loops
+        self.edge_dim = edge_dim
+        self.fill_value = fill_value
+        self.residual = residual
+
+    def _make_output(self, bias):
+        """``res`` (a map of the target features, with ``residual``) and ``bias``, sized for the joined heads."""
+        total = self.out_channels * (self.heads if self.concat else 1)
+        if self.residual:
+            target = self.in_channels if isinstance(self.in_channels, int) else self.in_channels[1]
+            self.res = Linear(target, total, bias=False, weight_initializer="glorot")
+        else:
+            self.register_parameter("res", None)
+        register_bias(self, total, bias)
+
+    def _with_self_loops(self, edge_index, edge_attr, num_nodes):
+        if not self.add_self_loops:
+            return edge_index, edge_attr
+        edge_index, edge_attr = remove_self_loops(edge_index, edge_attr)
+        return add_self_loops(edge_index, edge_attr, fill_value=self.fill_value, num_nodes=num_nodes)
+
+    def _output(self, out, res, edge_index, alpha, return_attention_weights):
+        out = out.reshape(-1, self.heads * self.out_channels) if self.concat else out.mean(dim=1)
+        if res is not None:
+            out = out + res
+        if self.bias is not None:
+            out = out + self.bias
+        return (out, (edge_index, alpha)) if return_attention_weights else out
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, heads={self.heads})"
+
+
+class GATConv(_AttentionConv):
     r"""Graph attention (PyG's ``GATConv``), per head:
 
     .. math::
@@ -41,16 +86,8 @@ class GATConv(MessagePassing):
                  add_self_loops=True, edge_dim=None, fill_value="mean", bias=True, residual=False, **kwargs):
         kwargs.setdefault("aggr", "add")
         super().__init__(node_dim=0, **kwargs)
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.heads = heads
-        self.concat = concat
-        self.negative_slope = negative_slope
-        self.dropout = dropout
-        self.add_self_loops = add_self_loops
-        self.edge_dim = edge_dim
-        self.fill_value = fill_value
-        self.residual = residual
+        self._keep_args(in_channels, out_channels, heads, concat, negative_slope, dropout, add_self_loops, edge_dim,
+                        fill_value, residual)
         self.lin = self.lin_src = self.lin_dst = None
         if isinstance(in_channels, int):
             self.lin = Linear(in_channels, heads * out_channels, bias=False, weight_initializer="glorot")
@@ -65,16 +102,7 @@ class GATConv(MessagePassing):
         else:
             self.lin_edge = None
             self.register_parameter("att_edge", None)
-        total = out_channels * (heads if concat else 1)
-        if residual:
-            self.res = Linear(in_channels if isinstance(in_channels, int) else in_channels[1], total, bias=False,
-                              weight_initializer="glorot")
-        else:
-            self.register_parameter("res", None)
-        if bias:
-            self.bias = Parameter(empty(total))
-        else:
-            self.register_parameter("bias", None)
+        self._make_output(bias)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -112,21 +140,11 @@ class GATConv(MessagePassing):
             x_dst = None if x_dst is None else lin_d(x_dst).view(-1, H, C)
         alpha_src = (x_src * self.att_src).sum(dim=-1)
         alpha_dst = None if x_dst is None else (x_dst * self.att_dst).sum(-1)
-        if self.add_self_loops:
-            n = x_src.shape[0] if x_dst is None else min(x_src.shape[0], x_dst.shape[0])
-            n = min(size) if size is not None else n
-            edge_index, edge_attr = remove_self_loops(edge_index, edge_attr)
-            edge_index, edge_attr = add_self_loops(edge_index, edge_attr, fill_value=self.fill_value, num_nodes=n)
+        n = x_src.shape[0] if x_dst is None else min(x_src.shape[0], x_dst.shape[0])
+        edge_index, edge_attr = self._with_self_loops(edge_index, edge_attr, min(size) if size is not None else n)
         alpha = self.edge_updater(edge_index, alpha=(alpha_src, alpha_dst), edge_attr=edge_attr, size=size)
         out = self.propagate(edge_index, x=(x_src, x_dst), alpha=alpha, size=size)
-        out = out.reshape(-1, H * C) if self.concat else out.mean(dim=1)
-        if res is not None:
-            out = out + res
-        if self.bias is not None:
-            out = out + self.bias
-        if return_attention_weights:
-            return out, (edge_index, alpha)
-        return out
+        return self._output(out, res, edge_index, alpha, return_attention_weights)
 
     def edge_update(self, alpha_j, alpha_i, edge_attr, index, ptr, dim_size):
         alpha = alpha_j if alpha_i is None else alpha_j + alpha_i
@@ -143,6 +161,3 @@ class GATConv(MessagePassing):
 
     def message(self, x_j, alpha):
         return alpha.unsqueeze(-1) * x_j
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, heads={self.heads})"

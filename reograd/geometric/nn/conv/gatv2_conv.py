@@ -4,16 +4,15 @@ from __future__ import annotations
 from ....nn.functional import dropout, leaky_relu
 from ....nn.parameter import Parameter
 from ....ops.creation import empty
-from ...utils.loop import add_self_loops, remove_self_loops
 from ...utils.softmax import softmax
 from ..dense.linear import Linear
 from ..inits import glorot, zeros
-from .message_passing import MessagePassing
+from .gat_conv import _AttentionConv
 
 __all__ = ["GATv2Conv"]
 
 
-class GATv2Conv(MessagePassing):
+class GATv2Conv(_AttentionConv):
     r"""Dynamic graph attention (PyG's ``GATv2Conv``): the nonlinearity comes before the attention vector,
 
     .. math::
@@ -29,16 +28,8 @@ class GATv2Conv(MessagePassing):
                  add_self_loops=True, edge_dim=None, fill_value="mean", bias=True, share_weights=False,
                  residual=False, **kwargs):
         super().__init__(node_dim=0, **kwargs)
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.heads = heads
-        self.concat = concat
-        self.negative_slope = negative_slope
-        self.dropout = dropout
-        self.add_self_loops = add_self_loops
-        self.edge_dim = edge_dim
-        self.fill_value = fill_value
-        self.residual = residual
+        self._keep_args(in_channels, out_channels, heads, concat, negative_slope, dropout, add_self_loops, edge_dim,
+                        fill_value, residual)
         self.share_weights = share_weights
         pair = (in_channels, in_channels) if isinstance(in_channels, int) else in_channels
         self.lin_l = Linear(pair[0], heads * out_channels, bias=bias, weight_initializer="glorot")
@@ -51,15 +42,7 @@ class GATv2Conv(MessagePassing):
             self.lin_edge = Linear(edge_dim, heads * out_channels, bias=False, weight_initializer="glorot")
         else:
             self.lin_edge = None
-        total = out_channels * (heads if concat else 1)
-        if residual:
-            self.res = Linear(pair[1], total, bias=False, weight_initializer="glorot")
-        else:
-            self.register_parameter("res", None)
-        if bias:
-            self.bias = Parameter(empty(total))
-        else:
-            self.register_parameter("bias", None)
+        self._make_output(bias)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -89,20 +72,10 @@ class GATv2Conv(MessagePassing):
             if x_r is None:
                 raise ValueError("GATv2Conv: the target features of a bipartite pair must not be None")
             x_r = self.lin_r(x_r).view(-1, H, C)
-        if self.add_self_loops:
-            n = min(x_l.shape[0], x_r.shape[0])
-            edge_index, edge_attr = remove_self_loops(edge_index, edge_attr)
-            edge_index, edge_attr = add_self_loops(edge_index, edge_attr, fill_value=self.fill_value, num_nodes=n)
+        edge_index, edge_attr = self._with_self_loops(edge_index, edge_attr, min(x_l.shape[0], x_r.shape[0]))
         alpha = self.edge_updater(edge_index, x=(x_l, x_r), edge_attr=edge_attr)
         out = self.propagate(edge_index, x=(x_l, x_r), alpha=alpha)
-        out = out.reshape(-1, H * C) if self.concat else out.mean(dim=1)
-        if res is not None:
-            out = out + res
-        if self.bias is not None:
-            out = out + self.bias
-        if return_attention_weights:
-            return out, (edge_index, alpha)
-        return out
+        return self._output(out, res, edge_index, alpha, return_attention_weights)
 
     def edge_update(self, x_j, x_i, edge_attr, index, ptr, dim_size):
         x = x_i + x_j
@@ -118,6 +91,3 @@ class GATv2Conv(MessagePassing):
 
     def message(self, x_j, alpha):
         return x_j * alpha.unsqueeze(-1)
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.in_channels}, {self.out_channels}, heads={self.heads})"

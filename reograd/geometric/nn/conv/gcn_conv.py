@@ -1,12 +1,11 @@
 r"""GCN (Kipf & Welling 2017): :math:`\mathbf{X}' = \hat{D}^{-1/2} \hat{A} \hat{D}^{-1/2} \mathbf{X} \Theta`."""
 from __future__ import annotations
 
-from ....nn.parameter import Parameter
-from ....ops.creation import empty, ones
+from ....ops.creation import ones
 from ....ops.nn.segment import scatter
 from ...utils.loop import add_remaining_self_loops
 from ...utils.num_nodes import check_edge_index, maybe_num_nodes
-from ..dense.linear import Linear
+from ..dense.linear import Linear, register_bias
 from ..inits import zeros
 from .message_passing import MessagePassing
 
@@ -72,10 +71,7 @@ class GCNConv(MessagePassing):
         self.normalize = normalize
         self._cached_edge_index = None
         self.lin = Linear(in_channels, out_channels, bias=False, weight_initializer="glorot")
-        if bias:
-            self.bias = Parameter(empty(out_channels))
-        else:
-            self.register_parameter("bias", None)
+        register_bias(self, out_channels, bias)
         self.reset_parameters()
 
     def reset_parameters(self):

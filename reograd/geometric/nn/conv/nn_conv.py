@@ -1,9 +1,7 @@
 r"""NNConv, the edge-conditioned convolution (Gilmer et al. 2017, Simonovsky & Komodakis 2017)."""
 from __future__ import annotations
 
-from ....nn.parameter import Parameter
-from ....ops.creation import empty
-from ..dense.linear import Linear
+from ..dense.linear import Linear, register_bias
 from ..inits import reset, zeros
 from .message_passing import MessagePassing
 
@@ -34,10 +32,7 @@ class NNConv(MessagePassing):
         self.in_channels_l = pair[0]
         if root_weight:
             self.lin = Linear(pair[1], out_channels, bias=False, weight_initializer="uniform")
-        if bias:
-            self.bias = Parameter(empty(out_channels))
-        else:
-            self.register_parameter("bias", None)
+        register_bias(self, out_channels, bias)
         self.reset_parameters()
 
     def reset_parameters(self):

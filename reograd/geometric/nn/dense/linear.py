@@ -10,7 +10,16 @@ from ....nn.parameter import Parameter, UninitializedParameter
 from ....ops.creation import empty
 from .. import inits
 
-__all__ = ["Linear"]
+__all__ = ["Linear", "register_bias"]
+
+
+def register_bias(module, size, enabled):
+    """Give ``module`` a ``bias`` Parameter (size,) (uninitialised: its ``reset_parameters`` fills it), or register
+    ``bias`` as None when not ``enabled`` (so it shows in the module as PyTorch's layers do)."""
+    if enabled:
+        module.bias = Parameter(empty(size))
+    else:
+        module.register_parameter("bias", None)
 
 
 class Linear(Module):
@@ -41,10 +50,7 @@ class Linear(Module):
         else:
             self.weight = UninitializedParameter()
             self._hook = self.register_forward_pre_hook(Linear._initialize_parameters)
-        if bias:
-            self.bias = Parameter(empty(out_channels))
-        else:
-            self.register_parameter("bias", None)
+        register_bias(self, out_channels, bias)
         self.reset_parameters()
 
     def reset_parameters(self):
