@@ -48,3 +48,10 @@ def test_deep_sets_sum_generalises_and_mil_attends_to_nines():
     acc, share, examples = mod.mil_report(mil, xt, yt, count=100)
     assert acc >= 0.75 and share >= 0.8, (acc, share)
     assert all(abs(w.max() - 1) < 1e-6 and abs(w.min()) < 1e-6 for _, w, _ in examples)
+
+
+@pytest.mark.slow
+def test_mpnn_counts_triangles_better_than_the_mean():
+    mod = _load("mpnn")
+    mae, baseline = mod.run(n_train=300, n_test=150, epochs=10, log=lambda s: None)
+    assert mae < 0.4 * baseline, (mae, baseline)

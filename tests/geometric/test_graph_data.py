@@ -235,3 +235,13 @@ def test_compat_resolves_torch_geometric():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "Data(x=[2, 1], edge_index=[2, 2])"
+
+
+def test_batches_pickle_and_cross_worker_processes():
+    import pickle
+    graphs = [Data(x=reograd.full((n, 2), float(n)), edge_index=reograd.tensor([[0], [n - 1]]), y=reograd.tensor([n]))
+              for n in range(1, 7)]
+    b = pickle.loads(pickle.dumps(Batch.from_data_list(graphs[:3])))
+    assert type(b).__name__ == "DataBatch" and b.num_graphs == 3 and repr(b[np.int64(2)]) == repr(graphs[2])
+    ys = [bb.y.tolist() for bb in DataLoader(graphs, batch_size=4, num_workers=1)]
+    assert ys == [[1, 2, 3, 4], [5, 6]]

@@ -174,3 +174,21 @@ def test_clear_errors():
         gnn.GINEConv(reograd.nn.Linear(2, 2))(x, ei, reograd.ones(2, 2))
     with pytest.raises(ValueError, match="dimensionalities do not match"):
         gnn.GINEConv(reograd.nn.Linear(2, 2))(x, ei, reograd.ones(3, 5))
+
+
+def test_attention_is_a_gnn_on_the_complete_graph():
+    """The notes' "Are Transformers (secretly) GNNs?": on the complete graph (self-loops included), TransformerConv
+    without its skip term is scaled dot-product attention, softmax(Q Kᵀ / √C) V, for every head."""
+    rng = np.random.default_rng(0)
+    n, heads, c = 5, 2, 3
+    x = ours(rng.standard_normal((n, 4)))
+    src, dst = np.meshgrid(np.arange(n), np.arange(n))
+    complete = ours(np.stack([src.ravel(), dst.ravel()]))
+    conv = gnn.TransformerConv(4, c, heads=heads, root_weight=False).double()
+    out = conv(x, complete).view(n, heads, c)
+    q = conv.lin_query(x).view(n, heads, c).transpose(0, 1)
+    k = conv.lin_key(x).view(n, heads, c).transpose(0, 1)
+    v = conv.lin_value(x).view(n, heads, c).transpose(0, 1)
+    attn = ((q @ k.transpose(1, 2)) / np.sqrt(c)).softmax(dim=-1) @ v    # (heads, n, c)
+    attn = attn.transpose(0, 1)
+    np.testing.assert_allclose(np_of(out), np_of(attn), rtol=1e-10, atol=1e-12)

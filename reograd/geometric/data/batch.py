@@ -6,6 +6,8 @@ offsets, B + 1). Pooling by ``batch`` (``global_mean_pool(x, batch)``) then give
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ...autograd.tensor import Tensor
 from .collate import collate, separate
 from .data import Data
@@ -22,6 +24,13 @@ def _batch_class(data_cls):
     if data_cls not in _BATCH_CLASSES:
         _BATCH_CLASSES[data_cls] = type(f"{data_cls.__name__}Batch", (Batch, data_cls), {"__module__": __name__})
     return _BATCH_CLASSES[data_cls]
+
+
+def _rebuild(data_cls, state):
+    """Unpickle a batch: its class is made on demand, so it is rebuilt from the data class it batches."""
+    out = _batch_class(data_cls).__new__(_batch_class(data_cls))
+    out.__setstate__(state)
+    return out
 
 
 class Batch(Data):
@@ -54,6 +63,9 @@ class Batch(Data):
         out._slice_dict, out._inc_dict = slices, incs
         out._data_cls = data_cls
         return out
+
+    def __reduce__(self):
+        return _rebuild, (self.__dict__.get("_data_cls", Data), self.__getstate__())
 
     @property
     def num_graphs(self):
@@ -103,7 +115,8 @@ class Batch(Data):
     def __getitem__(self, idx):
         if isinstance(idx, str):
             return super().__getitem__(idx)
-        if isinstance(idx, int) or (isinstance(idx, Tensor) and idx.ndim == 0 and not idx.is_floating_point()):
+        if isinstance(idx, (int, np.integer)) or (isinstance(idx, Tensor) and idx.ndim == 0
+                                                  and not idx.is_floating_point()):
             return self.get_example(int(idx))
         return self.index_select(idx)
 

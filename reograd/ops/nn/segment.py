@@ -82,8 +82,7 @@ class SegmentPlan:
         self._segs = segs[:int(per_rank[0])] if e else segs[:0]
         # rank 0 initialises the accumulator; ranks with fewer than _TAIL rows go to one ufunc.at at the end
         full = max(1, int((per_rank >= _TAIL).sum())) if e else 0
-        bounds = np.concatenate([[0], np.cumsum(per_rank[:full])])
-        self._bounds = [int(b) for b in bounds]
+        self._bounds = [0] + [int(b) for b in xp.cumsum(per_rank[:full]).tolist()]
         self._tail_pos = p[self._bounds[-1]:]
 
     def reduce(self, kind, rows):
@@ -165,7 +164,7 @@ class SegmentReduce(NativeFunction):
         rows = _front(src, dim)
         if reduce == "mean":
             out = plan.reduce("sum", rows)
-            n = _along(np.maximum(plan.counts, 1), out.ndim, 0)
+            n = _along(_xp(out).maximum(plan.counts, 1), out.ndim, 0)
             out = out / n.astype(out.dtype) if out.dtype.kind in "fc" else out / n
         else:
             out = plan.reduce(reduce, rows)
@@ -180,7 +179,7 @@ class SegmentReduce(NativeFunction):
         plan, dim = ctx.plan, ctx.dim
         hit = (src._array() == _xp(src._array()).take(out._array(), plan.index, axis=dim)).astype(src._array().dtype)
         ties = _back(plan.reduce("sum", _front(hit, dim)), dim)
-        return hit / _xp(hit).take(np.maximum(ties, 1), plan.index, axis=dim)
+        return hit / _xp(hit).take(_xp(hit).maximum(ties, 1), plan.index, axis=dim)
 
     @staticmethod
     def _mul_coefficient(ctx, src, out):
@@ -203,7 +202,7 @@ class SegmentReduce(NativeFunction):
         if reduce == "sum":
             return SegmentGather.apply(g, plan, dim), None, None, None
         if reduce == "mean":
-            n = _along(np.maximum(plan.counts, 1), g.ndim, dim).astype(g._array().dtype)
+            n = _along(_xp(plan.counts).maximum(plan.counts, 1), g.ndim, dim).astype(g._array().dtype)
             return SegmentGather.apply(g / _const(n), plan, dim), None, None, None
         src, out = ctx.saved_tensors
         if reduce == "mul":
