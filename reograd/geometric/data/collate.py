@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...autograd.tensor import Tensor
-from ...ops.creation import arange, as_tensor, tensor
-from ...ops.shape import cat
+from ...ops.creation.factories import arange, as_tensor, tensor
+from ...ops.shape.joins import cat
 
 __all__ = ["collate", "separate"]
 

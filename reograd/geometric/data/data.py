@@ -15,7 +15,7 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...backend import bool as _bool
-from ...ops.creation import ones
+from ...ops.creation.factories import ones
 from ..utils.degree import contains_isolated_nodes
 from ..utils.loop import contains_self_loops
 from ..utils.subgraph import select, subgraph

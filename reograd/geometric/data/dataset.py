@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...autograd.tensor import Tensor
-from ...ops.creation import as_tensor, randperm
-from ...ops.shape import cat
+from ...ops.creation.factories import as_tensor
+from ...ops.creation.random import randperm
+from ...ops.shape.joins import cat
 from ...serialization import load as _load
 from ...serialization import save as _save
 from ...utils.data.dataset import Dataset as _TorchDataset

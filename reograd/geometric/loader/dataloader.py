@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 
 from ...autograd.tensor import Tensor
 from ...backend import float32
-from ...ops.creation import tensor
+from ...ops.creation.factories import tensor
 from ...utils.data import DataLoader as _TorchDataLoader
 from ...utils.data import default_collate
 from ..data.batch import Batch

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ...autograd.tensor import Tensor
-from ...ops.creation import as_tensor, tensor
-from ...ops.shape import cat, stack
+from ...ops.creation.factories import as_tensor, tensor
+from ...ops.shape.joins import cat, stack
 
 __all__ = ["to_networkx", "from_networkx"]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import backend
-from ...ops.creation import as_tensor
+from ...ops.creation.factories import as_tensor
 from .num_nodes import check_edge_index, maybe_num_nodes
 
 __all__ = ["degree", "contains_isolated_nodes"]

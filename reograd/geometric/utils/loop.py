@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.tensor import Tensor
-from ...ops.creation import arange, as_tensor, full, ones
-from ...ops.shape import cat
+from ...ops.creation.factories import arange, as_tensor, full, ones
+from ...ops.shape.joins import cat
 from ...ops.nn.segment import scatter
 from .num_nodes import check_edge_index, maybe_num_nodes
 

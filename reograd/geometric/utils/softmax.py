@@ -1,7 +1,7 @@
 """Softmax over the edges entering each node (PyG's ``utils.softmax``), for attention coefficients."""
 from __future__ import annotations
 
-from ...ops.creation import arange
+from ...ops.creation.factories import arange
 from ...ops.nn.segment import scatter_softmax
 from .num_nodes import maybe_num_nodes
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd.tensor import Tensor
-from ...ops.creation import as_tensor
+from ...ops.creation.factories import as_tensor
 from .num_nodes import check_edge_index, maybe_num_nodes
 
 __all__ = ["index_to_mask", "mask_to_index", "select", "subgraph", "k_hop_subgraph"]

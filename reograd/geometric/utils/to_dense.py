@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 from ... import backend
-from ...ops.creation import as_tensor, full, ones
+from ...ops.creation.factories import as_tensor, full, ones
 from ...ops.nn.segment import scatter
 from .num_nodes import check_edge_index
 

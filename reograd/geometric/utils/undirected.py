@@ -5,8 +5,8 @@ import numpy as np
 
 from ... import backend
 from ...autograd.tensor import Tensor
-from ...ops.creation import as_tensor
-from ...ops.shape import cat, stack
+from ...ops.creation.factories import as_tensor
+from ...ops.shape.joins import cat, stack
 from ...ops.nn.segment import scatter
 from .num_nodes import check_edge_index, maybe_num_nodes
 

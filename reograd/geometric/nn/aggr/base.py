@@ -2,7 +2,7 @@
 (``torch_geometric.nn.aggr``)."""
 from __future__ import annotations
 
-from ....ops.creation import arange, zeros
+from ....ops.creation.factories import arange, zeros
 from ....ops.nn.segment import scatter
 from ....nn.modules.module import Module
 

@@ -3,7 +3,7 @@ these as a ``MultiAggregation`` (their outputs side by side)."""
 from __future__ import annotations
 
 from ....nn.modules.container import ModuleList
-from ....ops.shape import cat
+from ....ops.shape.joins import cat
 from .base import Aggregation
 from .basic import (MaxAggregation, MeanAggregation, MinAggregation, MulAggregation, StdAggregation, SumAggregation,
                     VarAggregation)

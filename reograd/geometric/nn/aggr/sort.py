@@ -1,8 +1,8 @@
 """Sort pooling (Zhang et al. 2018, "An End-to-End Deep Learning Architecture for Graph Classification")."""
 from __future__ import annotations
 
-from ....ops.creation import arange, full
-from ....ops.shape import cat
+from ....ops.creation.factories import arange, full
+from ....ops.shape.joins import cat
 from ...utils.to_dense import to_dense_batch
 from .base import Aggregation
 

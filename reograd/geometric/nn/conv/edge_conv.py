@@ -1,7 +1,7 @@
 r"""EdgeConv (Wang et al. 2019, "Dynamic Graph CNN for Learning on Point Clouds")."""
 from __future__ import annotations
 
-from ....ops.shape import cat
+from ....ops.shape.joins import cat
 from ..inits import reset
 from .message_passing import MessagePassing
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ....nn.functional import dropout, leaky_relu
 from ....nn.parameter import Parameter
-from ....ops.creation import empty
+from ....ops.creation.factories import empty
 from ...utils.loop import add_self_loops, remove_self_loops
 from ...utils.softmax import softmax
 from ..dense.linear import Linear, register_bias

@@ -1,7 +1,7 @@
 r"""GCN (Kipf & Welling 2017): :math:`\mathbf{X}' = \hat{D}^{-1/2} \hat{A} \hat{D}^{-1/2} \mathbf{X} \Theta`."""
 from __future__ import annotations
 
-from ....ops.creation import ones
+from ....ops.creation.factories import ones
 from ....ops.nn.segment import scatter
 from ...utils.loop import add_remaining_self_loops
 from ...utils.num_nodes import check_edge_index, maybe_num_nodes

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ....nn.modules.container import Sequential
 from ....nn.parameter import Parameter
-from ....ops.creation import empty
+from ....ops.creation.factories import empty
 from ..dense.linear import Linear
 from ..inits import constant, reset
 from .message_passing import MessagePassing

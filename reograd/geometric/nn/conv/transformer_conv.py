@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from ....nn.functional import dropout
-from ....ops.shape import cat
+from ....ops.shape.joins import cat
 from ...utils.softmax import softmax
 from ..dense.linear import Linear
 from .message_passing import MessagePassing

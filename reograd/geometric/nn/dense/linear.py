@@ -7,7 +7,7 @@ from ....autograd.grad_mode import no_grad
 from ....nn.functional import linear
 from ....nn.modules.module import Module
 from ....nn.parameter import Parameter, UninitializedParameter
-from ....ops.creation import empty
+from ....ops.creation.factories import empty
 from .. import inits
 
 __all__ = ["Linear", "register_bias"]
