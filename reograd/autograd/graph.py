@@ -87,6 +87,10 @@ class Node:
 class AccumulateGrad(Node):
     """The graph node of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
 
+    # The highest priority, as in PyTorch: a leaf's gradient is accumulated (and its hooks run) as soon
+    # as it is complete, not after the rest of backward (DistributedDataParallel's overlap needs this)
+    _seq = 2 ** 62
+
     def __init__(self, variable):
         self.variable = variable
 
