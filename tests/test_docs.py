@@ -29,6 +29,7 @@ NAMESPACES = [
     "reograd.nn.utils.rnn",
     "reograd.geometric", "reograd.geometric.data", "reograd.geometric.loader", "reograd.geometric.nn",
     "reograd.geometric.nn.aggr", "reograd.geometric.nn.inits", "reograd.geometric.utils", "reograd.ops.nn.segment",
+    "reograd.distributed", "reograd.distributed.nn.functional", "reograd.nn.parallel",
 ]
 
 def _is_documented(doc):

@@ -10,7 +10,8 @@ A callback overrides any of the hooks below; each gets the trainer (``trainer.mo
 - ``on_batch_begin(trainer, batch)`` / ``on_batch_end(trainer, batch, logs)``: logs hold the
   batch's ``loss``, ``size`` and the running epoch means so far (``mean_loss``, ``mean_<metric>``).
 
-Setting ``trainer.stop_training = True`` ends training after the current epoch.
+Setting ``trainer.stop_training = True`` ends training after the current epoch. In
+``Trainer(distributed=True)``, a callback with ``rank_zero_only = True`` runs on rank 0 only.
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpo
 
 class Callback:
     """Base class: every hook does nothing."""
+
+    rank_zero_only = False  # True: in distributed training, only rank 0 runs it (output, files)
 
     def on_train_begin(self, trainer):
         pass
@@ -166,7 +169,8 @@ class History(Callback):
 
         Left panel: training and validation loss per epoch. With ``metrics=True`` and metrics
         recorded, a right panel shows each metric (training and validation). Needs matplotlib
-        (``pip install matplotlib``); raises ImportError saying so where it is absent.
+        (``pip install matplotlib``); raises ImportError saying so where it is absent. After
+        ``fit(..., distributed=True)``, only rank 0 writes it (the others return None).
         """
         try:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -176,6 +180,8 @@ class History(Callback):
                               "(pip install matplotlib, or pip install 'reograd[plot]')") from e
         if not self.epoch:
             raise ValueError("History.plot: nothing to plot, no epoch has been recorded")
+        if not getattr(self, "rank_zero", True):
+            return None  # distributed training: rank 0 writes the plot
         x = [e + 1 for e in self.epoch]
         skip = {"loss", "val_loss", "lr", "time"}
         names = [k for k in self.history if not k.startswith("val_") and k not in skip]
@@ -342,6 +348,8 @@ class ModelCheckpoint(Callback):
     ``best`` / ``best_path`` / ``last_path`` tell what was saved.
     """
 
+    rank_zero_only = True
+
     def __init__(self, filepath, monitor="val_loss", mode="auto", save_best_only=False, save_weights_only=True,
                  min_delta=0.0, verbose=False):
         self.filepath = os.fspath(filepath)
@@ -467,6 +475,8 @@ class ProgressBar(Callback):
         use_tqdm: None (tqdm if importable), True or False.
         leave: keep each epoch's bar on screen.
     """
+
+    rank_zero_only = True
 
     def __init__(self, file=None, use_tqdm=None, leave=True):
         self.file = file

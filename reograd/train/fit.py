@@ -85,11 +85,13 @@ class Trainer:
         max_grad_norm: clip the total gradient norm to this (``clip_grad_norm_``) before each step.
         device: move batches (and the model) to this device.
         verbose: 1 shows a :class:`ProgressBar` (unless one is given), 0 is silent.
+        distributed: train data-parallel across the processes of an MPI job: True, or a dict of
+            ``DistributedDataParallel`` options (see :mod:`reograd.train.distributed`).
     """
 
     def __init__(self, model, optimizer=None, loss_fn=None, *, metrics=None, callbacks=None, scheduler=None,
                  scheduler_interval="epoch", regularizer=None, constraint=None, max_grad_norm=None, device=None,
-                 verbose=1):
+                 verbose=1, distributed=False):
         if optimizer is None:
             from ..optim import Adam
 
@@ -112,6 +114,13 @@ class Trainer:
         if verbose and not any(isinstance(c, ProgressBar) for c in cbs):
             cbs.append(ProgressBar())
         cbs.append(self.history)  # last: records what the other callbacks put in the logs
+        self._net, self._dist = model, None
+        if distributed:
+            from .distributed import DistributedMode
+
+            self._dist = DistributedMode(model, distributed if isinstance(distributed, dict) else None)
+            self.model, self._net, cbs = self._dist.module, self._dist.net, self._dist.callbacks(cbs)
+            self.history.rank_zero = self._dist.rank == 0
         self.callbacks = CallbackList(cbs)
         self.stop_training = False
         self.stop_epoch_now = False
@@ -140,7 +149,7 @@ class Trainer:
         return float(groups[0]["lr"]) if groups else math.nan
 
     def _forward(self, x):
-        return self.model(*x) if isinstance(x, tuple) else self.model(x)
+        return self._net(*x) if isinstance(x, tuple) else self._net(x)
 
     def _train_step(self, x, y):
         opt = self.optimizer
@@ -190,6 +199,8 @@ class Trainer:
                 loss = self.loss_fn(out, y)
             loss_v = float(loss.item())
             meters["loss"].update(loss_v, n)
+            if self._dist is not None:  # every rank logs (and its callbacks decide on) the mean over ranks
+                loss_v = self._dist.batch_mean(loss_v, n)
             logs = {"loss": loss_v, "size": n}
             if self.metrics:
                 with reograd.no_grad():
@@ -210,6 +221,8 @@ class Trainer:
                 self.callbacks.on_batch_end(self, i, logs)
                 if self.stop_epoch_now:
                     break
+        if self._dist is not None:
+            collected = self._dist.gather_epoch(meters, collected)
         result = {k: m.compute() for k, m in meters.items()}
         if collected is not None and collected[0]:
             import numpy as np
@@ -234,6 +247,8 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.epoch = epoch
                 self.stop_epoch_now = False
+                if self._dist is not None:
+                    self._dist.set_epoch(train_data, epoch)
                 t0 = time.perf_counter()
                 self.callbacks.on_epoch_begin(self, epoch)
                 lr = self._lr()
@@ -283,7 +298,7 @@ class Trainer:
 
 def fit(model, train_data, *, epochs=1, optimizer=None, loss_fn=None, val_data=None, metrics=None, callbacks=None,
         scheduler=None, scheduler_interval="epoch", regularizer=None, constraint=None, max_grad_norm=None,
-        device=None, verbose=1, initial_epoch=0):
+        device=None, verbose=1, initial_epoch=0, distributed=False):
     """Train ``model`` on ``train_data`` for ``epochs`` epochs; returns the :class:`History`.
 
     The arguments are those of :class:`Trainer` and :meth:`Trainer.fit`; the trainer is available as
@@ -291,7 +306,7 @@ def fit(model, train_data, *, epochs=1, optimizer=None, loss_fn=None, val_data=N
     """
     trainer = Trainer(model, optimizer, loss_fn, metrics=metrics, callbacks=callbacks, scheduler=scheduler,
                       scheduler_interval=scheduler_interval, regularizer=regularizer, constraint=constraint,
-                      max_grad_norm=max_grad_norm, device=device, verbose=verbose)
+                      max_grad_norm=max_grad_norm, device=device, verbose=verbose, distributed=distributed)
     history = trainer.fit(train_data, val_data=val_data, epochs=epochs, initial_epoch=initial_epoch)
     history.trainer = trainer
     return history
