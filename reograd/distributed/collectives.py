@@ -53,6 +53,37 @@ def _list_length(tensors, n, who, name):
         raise ValueError(f"{who}: {name} must hold one tensor per rank of the group ({n}), got {got}")
 
 
+def _n_times(pg, big, small, who, big_name, small_name):
+    """``big`` must hold the group size times the elements of ``small``, in its dtype (``*_tensor`` ops)."""
+    check_tensor(big, who, big_name)
+    check_tensor(small, who, small_name)
+    n = pg.size()
+    if big.numel() != n * small.numel() or big.dtype != small.dtype:
+        raise ValueError(f"{who}: {big_name} ({describe(big)}) must hold group size ({n}) times the elements of "
+                         f"{small_name} ({describe(small)}), in the same dtype")
+
+
+def _rooted(group, tensor, listed, rank, group_rank, who, what, role):
+    """``(group, root, is_root)`` for gather and scatter, whose list only the root passes (checked as in
+    PyTorch), after the ranks agreed on the tensor and the root; ``(None, None, False)`` off the group."""
+    pg = resolve_group(group, who)
+    if pg is None:
+        return None, None, False
+    check_tensor(tensor, who)
+    root = group_root(pg, rank, group_rank, who, what, default=0)
+    name = f"{who}_list"
+    is_root = pg.rank() == root
+    if is_root:
+        if not listed:
+            raise ValueError(f"{who}: Argument ``{name}`` must be specified on {role} rank.")
+        _list_length(listed, pg.size(), who, name)
+        _same_layout(listed, tensor, who, name)
+    elif listed:
+        raise ValueError(f"{who}: Argument ``{name}`` must NOT be specified on non-{role} ranks.")
+    agree(pg, who, (who, str(tensor.dtype), tuple(tensor.shape), root), f"{describe(tensor)}, {what} {pg.ranks[root]}")
+    return pg, root, is_root
+
+
 def _write_back(tensor, buf, divide=None):
     """What finishes an operation that wrote ``buf``: AVG's division by the group size, then the copy
     into ``tensor`` (when ``buf`` is a staging array) and its version bump."""
@@ -60,6 +91,15 @@ def _write_back(tensor, buf, divide=None):
         if divide:
             np.divide(buf, divide, out=buf)
         finish_write(tensor, buf)
+
+    return finish
+
+
+def _write_parts(tensors, parts):
+    """What finishes a gathering operation: ``parts[i]`` copied into ``tensors[i]``."""
+    def finish(_):
+        for t, part in zip(tensors, parts):
+            finish_write(t, part)
 
     return finish
 
@@ -118,12 +158,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     pg = resolve_group(group, "reduce_scatter_tensor")
     if pg is None:
         return None
-    check_tensor(output, "reduce_scatter_tensor", "output")
-    check_tensor(input, "reduce_scatter_tensor", "input")
-    n = pg.size()
-    if input.numel() != n * output.numel() or input.dtype != output.dtype:
-        raise ValueError(f"reduce_scatter_tensor: input ({describe(input)}) must hold group size ({n}) times the "
-                         f"elements of output ({describe(output)}), in the same dtype")
+    _n_times(pg, input, output, "reduce_scatter_tensor", "input", "output")
     mop, divide = _reduction(output, op, pg, "reduce_scatter_tensor")
     agree(pg, "reduce_scatter_tensor", ("reduce_scatter_tensor", str(output.dtype), tuple(output.shape),
                                         op_name(op)), f"output {describe(output)}, op {op_name(op)}")
@@ -181,12 +216,8 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     _same_layout(tensor_list, tensor, "all_gather", "tensor_list")
     agree(pg, "all_gather", ("all_gather", str(tensor.dtype), tuple(tensor.shape)), describe(tensor))
     recv = np.empty((pg.size(),) + tuple(tensor.shape), dtype=tensor._array().dtype)
-
-    def finish(_):
-        for t, part in zip(tensor_list, recv):
-            finish_write(t, part)
-
-    return _launch(pg, "Allgather", (read_buffer(tensor), recv), async_op, "all_gather", finish, tensor_list)
+    return _launch(pg, "Allgather", (read_buffer(tensor), recv), async_op, "all_gather",
+                   _write_parts(tensor_list, recv), tensor_list)
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
@@ -195,12 +226,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     pg = resolve_group(group, "all_gather_into_tensor")
     if pg is None:
         return None
-    check_tensor(output_tensor, "all_gather_into_tensor", "output_tensor")
-    check_tensor(input_tensor, "all_gather_into_tensor", "input_tensor")
-    n = pg.size()
-    if output_tensor.numel() != n * input_tensor.numel() or output_tensor.dtype != input_tensor.dtype:
-        raise ValueError(f"all_gather_into_tensor: output_tensor ({describe(output_tensor)}) must hold group size "
-                         f"({n}) times the elements of input_tensor ({describe(input_tensor)}), in the same dtype")
+    _n_times(pg, output_tensor, input_tensor, "all_gather_into_tensor", "output_tensor", "input_tensor")
     agree(pg, "all_gather_into_tensor", ("all_gather_into_tensor", str(input_tensor.dtype),
                                          tuple(input_tensor.shape)), f"input {describe(input_tensor)}")
     buf = write_buffer(output_tensor)
@@ -211,50 +237,22 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     """Gather every rank's ``tensor`` into ``gather_list`` on rank ``dst`` (default 0); the other ranks
     pass no list."""
-    pg = resolve_group(group, "gather")
+    pg, root, is_root = _rooted(group, tensor, gather_list, dst, group_dst, "gather", "dst", "destination")
     if pg is None:
         return None
-    check_tensor(tensor, "gather")
-    root = group_root(pg, dst, group_dst, "gather", "dst", default=0)
-    is_root = pg.rank() == root
-    if is_root:
-        if not gather_list:
-            raise ValueError("gather: Argument ``gather_list`` must be specified on destination rank.")
-        _list_length(gather_list, pg.size(), "gather", "gather_list")
-        _same_layout(gather_list, tensor, "gather", "gather_list")
-    elif gather_list:
-        raise ValueError("gather: Argument ``gather_list`` must NOT be specified on non-destination ranks.")
-    agree(pg, "gather", ("gather", str(tensor.dtype), tuple(tensor.shape), root),
-          f"{describe(tensor)}, dst {pg.ranks[root]}")
     if not is_root:
         return _launch(pg, "Gather", (read_buffer(tensor), None, root), async_op, "gather")
     recv = np.empty((pg.size(),) + tuple(tensor.shape), dtype=tensor._array().dtype)
-
-    def finish(_):
-        for t, part in zip(gather_list, recv):
-            finish_write(t, part)
-
-    return _launch(pg, "Gather", (read_buffer(tensor), recv, root), async_op, "gather", finish, gather_list)
+    return _launch(pg, "Gather", (read_buffer(tensor), recv, root), async_op, "gather",
+                   _write_parts(gather_list, recv), gather_list)
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
     """Give rank i ``scatter_list[i]`` of rank ``src`` (default 0), in ``tensor``; the other ranks pass
     no list."""
-    pg = resolve_group(group, "scatter")
+    pg, root, is_root = _rooted(group, tensor, scatter_list, src, group_src, "scatter", "src", "source")
     if pg is None:
         return None
-    check_tensor(tensor, "scatter")
-    root = group_root(pg, src, group_src, "scatter", "src", default=0)
-    is_root = pg.rank() == root
-    if is_root:
-        if not scatter_list:
-            raise ValueError("scatter: Argument ``scatter_list`` must be specified on source rank.")
-        _list_length(scatter_list, pg.size(), "scatter", "scatter_list")
-        _same_layout(scatter_list, tensor, "scatter", "scatter_list")
-    elif scatter_list:
-        raise ValueError("scatter: Argument ``scatter_list`` must NOT be specified on non-source ranks.")
-    agree(pg, "scatter", ("scatter", str(tensor.dtype), tuple(tensor.shape), root),
-          f"{describe(tensor)}, src {pg.ranks[root]}")
     send = np.stack([read_buffer(t) for t in scatter_list]) if is_root else None
     buf = write_buffer(tensor)
     return _launch(pg, "Scatter", (send, buf, root), async_op, "scatter", _write_back(tensor, buf),
@@ -304,13 +302,9 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
     send = np.concatenate([read_buffer(t).reshape(-1) for t in input_tensor_list])
     recv = np.empty(sum(recv_counts), dtype=send.dtype)
     offsets = np.concatenate([[0], np.cumsum(recv_counts)]).astype(int)
-
-    def finish(_):
-        for t, a, b in zip(output_tensor_list, offsets[:-1], offsets[1:]):
-            finish_write(t, recv[a:b])
-
+    parts = [recv[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
     return _launch(pg, "Alltoallv", (_counted(send, send_counts), _counted(recv, recv_counts)), async_op, who,
-                   finish, output_tensor_list)
+                   _write_parts(output_tensor_list, parts), output_tensor_list)
 
 
 def _split_counts(t, splits, n, who, name):

@@ -36,33 +36,39 @@ def _size_error(who, tensor, got_bytes, source_rank):
                         f"{tensor.numel()} elements; sender and receiver must use tensors of the same size and dtype")
 
 
+def _endpoint(tensor, group, rank, group_rank, who, receiving=False):
+    """The group and the peer's rank in it (``MPI.ANY_SOURCE`` for any sender), or (None, None) on a
+    process outside the group."""
+    pg = resolve_group(group, who)
+    if pg is None:
+        return None, None
+    check_tensor(tensor, who)
+    peer = peer_rank(pg, rank, group_rank, who, "src" if receiving else "dst", allow_any=receiving)
+    return pg, (mpi().ANY_SOURCE if peer is None else peer)
+
+
 def send(tensor, dst=None, group=None, tag=0, group_dst=None):
     """Send ``tensor`` to rank ``dst``, blocking until the buffer may be reused."""
-    pg = resolve_group(group, "send")
-    if pg is None:
-        return None
-    check_tensor(tensor, "send")
-    peer = peer_rank(pg, dst, group_dst, "send", "dst")
-    pg.comm.Send(read_buffer(tensor), peer, int(tag))
-    return None
+    pg, peer = _endpoint(tensor, group, dst, group_dst, "send")
+    if pg is not None:
+        pg.comm.Send(read_buffer(tensor), peer, int(tag))
 
 
 def recv(tensor, src=None, group=None, tag=0, group_src=None):
     """Receive a tensor from rank ``src`` (from any rank for None) into ``tensor``, in place; returns the
     sender's global rank."""
-    pg = resolve_group(group, "recv")
+    pg, peer = _endpoint(tensor, group, src, group_src, "recv", receiving=True)
     if pg is None:
         return -1
-    check_tensor(tensor, "recv")
-    peer = peer_rank(pg, src, group_src, "recv", "src", allow_any=True)
     MPI = mpi()
     status = MPI.Status()
-    message = pg.comm.Mprobe(MPI.ANY_SOURCE if peer is None else peer, int(tag), status)
+    message = pg.comm.Mprobe(peer, int(tag), status)
     buf = write_buffer(tensor)
     sender = pg.ranks[status.Get_source()]
-    if status.Get_count(MPI.BYTE) != buf.nbytes:
-        message.Recv(np.empty(status.Get_count(MPI.BYTE), dtype=np.uint8))  # consume it: the error is ours
-        raise _size_error("recv", tensor, status.Get_count(MPI.BYTE), sender)
+    got = status.Get_count(MPI.BYTE)
+    if got != buf.nbytes:
+        message.Recv(np.empty(got, dtype=np.uint8))  # consume the message: the error is ours to raise
+        raise _size_error("recv", tensor, got, sender)
     message.Recv(buf)
     finish_write(tensor, buf)
     return sender
@@ -70,11 +76,9 @@ def recv(tensor, src=None, group=None, tag=0, group_src=None):
 
 def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
     """Start sending ``tensor`` to rank ``dst``; returns a Work (``wait()`` before changing ``tensor``)."""
-    pg = resolve_group(group, "isend")
+    pg, peer = _endpoint(tensor, group, dst, group_dst, "isend")
     if pg is None:
         return None
-    check_tensor(tensor, "isend")
-    peer = peer_rank(pg, dst, group_dst, "isend", "dst")
     buf = read_buffer(tensor)
     return Work([pg.comm.Isend(buf, peer, int(tag))], "isend", None, [tensor], keep=buf)
 
@@ -82,24 +86,21 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
 def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     """Start receiving into ``tensor`` from rank ``src`` (any rank for None); returns a Work whose
     ``wait()`` makes the data visible and whose ``source_rank()`` names the sender."""
-    pg = resolve_group(group, "irecv")
+    pg, peer = _endpoint(tensor, group, src, group_src, "irecv", receiving=True)
     if pg is None:
         return None
-    check_tensor(tensor, "irecv")
-    peer = peer_rank(pg, src, group_src, "irecv", "src", allow_any=True)
-    MPI = mpi()
     buf = write_buffer(tensor)
 
     def finish(work):
         status = work._statuses[0]
         work._source = pg.ranks[status.Get_source()]
-        got = status.Get_count(MPI.BYTE)
+        got = status.Get_count(mpi().BYTE)
         if got != buf.nbytes:
             raise _size_error("irecv", tensor, got, work._source)
         finish_write(tensor, buf)
 
-    return Work([pg.comm.Irecv(buf, MPI.ANY_SOURCE if peer is None else peer, int(tag))], "irecv", finish,
-                [tensor], on_error=f"the message is longer than the receiving {describe(tensor)}", keep=buf)
+    return Work([pg.comm.Irecv(buf, peer, int(tag))], "irecv", finish, [tensor],
+                on_error=f"the message is longer than the receiving {describe(tensor)}", keep=buf)
 
 
 class P2POp:

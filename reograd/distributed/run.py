@@ -87,7 +87,10 @@ def build_command(args, mpiexec, flavor):
         cmd += ["-hostfile", args.hostfile]
     if args.hosts:
         hosts = [h for h in args.hosts.split(",") if h]
-        cmd += ["--host", ",".join(f"{h}:{nproc}" for h in hosts)] if flavor == "openmpi" else ["-hosts", ",".join(hosts)]
+        if flavor == "openmpi":
+            cmd += ["--host", ",".join(f"{h}:{nproc}" for h in hosts)]
+        else:
+            cmd += ["-hosts", ",".join(hosts)]
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))
     if args.hostfile or args.hosts:

@@ -11,7 +11,7 @@ import time
 
 from ._mpi import mpi
 
-__all__ = ["Work"]
+__all__ = ["Work", "Future"]
 
 
 class Work:
@@ -111,6 +111,10 @@ class Work:
         """The output tensors of the operation (after ``wait()``)."""
         return list(self._outputs)
 
+    def get_future(self):
+        """A :class:`Future` of this work: ``wait()`` waits for it and returns ``result()``."""
+        return Future(self)
+
     def source_rank(self):
         """The global rank that sent the message a finished ``irecv`` received."""
         if not self._done:
@@ -127,3 +131,37 @@ class CompletedWork(Work):
     def __init__(self, op, outputs=()):
         super().__init__((), op, None, outputs)
         self._done = True
+
+
+class Future:
+    """The result of a Work, as ``torch.futures.Future``: ``wait()`` blocks until the work is done and
+    returns its output tensors; ``done()`` asks without blocking; ``then(fn)`` gives a Future of
+    ``fn(this future)``, run when waited on."""
+
+    def __init__(self, work, fn=None, parent=None):
+        self._work, self._fn, self._parent = work, fn, parent
+        self._value, self._has_value = None, False
+
+    def wait(self):
+        """Wait for the work and return its value."""
+        if not self._has_value:
+            if self._parent is not None:
+                self._parent.wait()
+                self._value = self._fn(self._parent)
+            else:
+                self._work.wait()
+                self._value = self._work.result()
+            self._has_value = True
+        return self._value
+
+    def value(self):
+        """The value of a completed future (waits for it if needed)."""
+        return self.wait()
+
+    def done(self):
+        """True once the work has completed."""
+        return self._work.is_completed()
+
+    def then(self, callback):
+        """A Future of ``callback(self)``."""
+        return Future(self._work, callback, self)

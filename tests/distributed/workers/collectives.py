@@ -178,6 +178,11 @@ def _async():
     assert work.wait() is True and work.is_completed() and work.is_success() and work.exception() is None
     close(t, _all_inputs(np.float64).sum(0))
     assert work.result()[0] is t
+    u = reograd.ones(2, dtype=reograd.float64)
+    fut = dist.all_reduce(u, async_op=True).get_future()
+    doubled = fut.then(lambda f: f.value()[0] * 2)
+    close(doubled.wait(), np.full(2, 2.0 * W()))
+    assert fut.done() and fut.wait()[0] is u
 
 
 @check("all_reduce_bumps_version")
@@ -354,7 +359,8 @@ def _mistakes():
             "AVG", "floating-point", "int64")
     _raises(lambda: dist.broadcast(reograd.zeros(2)), "broadcast", "src")
     _raises(lambda: dist.broadcast(reograd.zeros(2), src=W() + 3), "broadcast", "not part of the group")
-    _raises(lambda: dist.all_gather([reograd.zeros(2)] * (W() + 1), reograd.zeros(2)), "all_gather", "one tensor per rank")
+    _raises(lambda: dist.all_gather([reograd.zeros(2)] * (W() + 1), reograd.zeros(2)), "all_gather",
+            "one tensor per rank")
     _raises(lambda: dist.send(reograd.zeros(2), dst=R()), "send", "should not be the same")
     _raises(lambda: dist.new_group([0, W()]), "new_group", "out of range")
     if W() > 1:
