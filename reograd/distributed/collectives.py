@@ -18,7 +18,7 @@ import numpy as np
 
 from ._checks import agree, agree_flag, describe, mismatch_message
 from ._mpi import check_tensor, finish_write, mpi, read_buffer, write_buffer
-from .process_group import group_root, resolve_group
+from .process_group import as_timeout, group_root, resolve_group
 from .reduce_op import ReduceOp, mpi_op, op_name
 from .work import Work
 
@@ -363,13 +363,12 @@ _MONITOR_TAG = 0x5EB  # point-to-point tag of monitored_barrier's check-in messa
 def monitored_barrier(group=None, timeout=None, wait_all_ranks=False):
     """A barrier that names the ranks that did not reach it within ``timeout``: rank 0 waits for every
     other rank to check in and raises a RuntimeError listing those that did not (the first one, or
-    all with ``wait_all_ranks``); the others wait for rank 0's release."""
-    from .process_group import _as_timeout  # noqa: PLC0415
-
+    all with ``wait_all_ranks``); the others wait for rank 0's release. ``timeout`` (seconds or a
+    ``timedelta``) defaults to the group's (``init_process_group(timeout=...)``, 30 minutes)."""
     pg = resolve_group(group, "monitored_barrier")
     if pg is None:
         return None
-    seconds = _as_timeout(timeout, "monitored_barrier").total_seconds()
+    seconds = (pg.timeout if timeout is None else as_timeout(timeout, "monitored_barrier")).total_seconds()
     token = np.zeros(1, dtype=np.int8)
     if pg.rank() != 0:
         pg.comm.Send(token, 0, _MONITOR_TAG)

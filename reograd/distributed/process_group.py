@@ -190,7 +190,8 @@ def group_root(pg, rank, group_rank, who, what, default=None):
     return pg.group_rank(rank, who)
 
 
-def _as_timeout(timeout, who):
+def as_timeout(timeout, who):
+    """``timeout`` as a ``timedelta`` (seconds accepted; None: the default 30 minutes)."""
     if timeout is None:
         return default_pg_timeout
     if isinstance(timeout, datetime.timedelta):
@@ -228,7 +229,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
         raise ValueError(f"init_process_group: rank={rank} was asked for, but MPI gave this process rank {me} "
                          f"(of {size}); MPI assigns the ranks, so pass rank=-1")
     comm = MPI.COMM_WORLD.Dup()
-    _set_world(ProcessGroup(comm, range(size), name, _as_timeout(timeout, "init_process_group"),
+    _set_world(ProcessGroup(comm, range(size), name, as_timeout(timeout, "init_process_group"),
                             group_name or "default"))
     if size > 1:
         install_abort_on_exception()
@@ -293,7 +294,7 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None, use_local
     wgroup.Free()
     if me not in members:
         return GroupMember.NON_GROUP_MEMBER
-    pg = ProcessGroup(comm, members, backend or world.backend, _as_timeout(timeout, "new_group") if timeout
+    pg = ProcessGroup(comm, members, backend or world.backend, as_timeout(timeout, "new_group") if timeout
                       else world.timeout, group_desc or f"group{len(_subgroups) + 1}")
     _subgroups.append(pg)
     return pg
