@@ -125,3 +125,17 @@ def test_consume_prefix_in_state_dict():
     x = reograd.randn(4, 2)
     np.testing.assert_array_equal(fresh(x).detach().numpy(), wrapped(x).detach().numpy())
     assert wrapped.module[0] is wrapped.module[0] and wrapped.device_ids == []
+
+
+def test_gradient_hooks_fire_as_soon_as_ready():
+    """DDP launches a bucket from the hook of its last gradient: leaf gradients must be accumulated as
+    soon as they are complete (as in PyTorch), not after the rest of backward."""
+    order = []
+    a = reograd.randn(3, requires_grad=True)
+    b = reograd.randn(3, requires_grad=True)
+    h = (a * 2).exp()
+    h.register_hook(lambda g: order.append("h"))
+    a.register_post_accumulate_grad_hook(lambda t: order.append("a"))
+    b.register_post_accumulate_grad_hook(lambda t: order.append("b"))
+    (h * b).sum().backward()          # b's gradient is complete after the first node; a's at the end
+    assert order == ["b", "h", "a"]
