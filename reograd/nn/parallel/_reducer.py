@@ -189,7 +189,8 @@ class Reducer:
     def _rebuild(self):
         """Rebuild the buckets in the order the gradients arrived in the first iteration, rank 0's."""
         self.rebuilt = True
-        order = self.arrival + [i for i in reversed(range(len(self.params))) if i not in set(self.arrival)]
+        arrived = set(self.arrival)
+        order = self.arrival + [i for i in reversed(range(len(self.params))) if i not in arrived]
         order = np.array(order, dtype=np.int64)
         self.pg.comm.Bcast(order, root=0)
         self._build(order.tolist(), self.limits)
