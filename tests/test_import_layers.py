@@ -30,7 +30,7 @@ LAYERS = [
     ("autograd", ["reograd.autograd"]),
     ("ops", ["reograd.ops"]),
     ("namespace", ["reograd", "reograd.linalg", "reograd.special", "reograd.serialization", "reograd.threads",
-                   "reograd.cuda"]),
+                   "reograd.cuda", "reograd.distributed"]),
     ("nn", ["reograd.nn", "reograd.func", "reograd.viz"]),
     ("optim", ["reograd.optim", "reograd.utils"]),
 ]

@@ -9,8 +9,8 @@ has a backward made of collectives, so gradients flow across the ranks (of every
 """
 from __future__ import annotations
 
-from ... import zeros_like
 from ...autograd import Function
+from ...ops.creation.factories import zeros_like
 from .. import collectives as C
 from ..process_group import get_rank, get_world_size
 from ..reduce_op import ReduceOp, _as_red_op

@@ -4,8 +4,8 @@ from __future__ import annotations
 from ...autograd.grad_mode import no_grad
 from ...distributed import process_group as _dist
 from ...distributed.nn import functional as dist_fn
-from ...ops.creation import full
-from ...ops.shape import stack
+from ...ops.creation.factories import full
+from ...ops.shape.joins import stack
 from .normalization import _BatchNorm
 
 __all__ = ["SyncBatchNorm"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...distributed._mpi import finish_write, mpi
-from ...ops.creation import as_tensor
+from ...ops.creation.factories import as_tensor
 
 FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
 
