@@ -136,7 +136,7 @@ def test_corrupt_and_truncated_files(tmp_path):
     offsets = [0, 1, 10, 100, len(blob) // 3, len(blob) // 2, len(blob) - 200, len(blob) - 22, len(blob) - 1]
     for cut in offsets:
         bad.write_bytes(blob[:cut])
-        with pytest.raises(RuntimeError, match="is not a reograd checkpoint or is corrupt") as e:
+        with pytest.raises(RuntimeError, match="not a reograd checkpoint or corrupt") as e:
             reograd.load(bad)
         assert str(bad) in str(e.value)
     # flipped bytes inside a tensor's data: caught by the zip CRC
@@ -150,10 +150,10 @@ def test_corrupt_and_truncated_files(tmp_path):
         bad.write_bytes(junk)
         with pytest.raises(RuntimeError, match="not a reograd checkpoint"):
             reograd.load(bad)
-    other = tmp_path / "other.zip"  # a zip, but not ours (e.g. a PyTorch checkpoint)
+    other = tmp_path / "other.zip"  # a zip, but neither reograd's nor PyTorch's
     with zipfile.ZipFile(other, "w") as zf:
-        zf.writestr("archive/data.pkl", b"\x80\x04K\x01.")
-    with pytest.raises(RuntimeError, match="PyTorch checkpoint"):
+        zf.writestr("notes/readme.txt", b"hello")
+    with pytest.raises(RuntimeError, match="without reograd/manifest.json or a single PyTorch data.pkl"):
         reograd.load(other)
     with pytest.raises(FileNotFoundError):
         reograd.load(tmp_path / "missing.pt")
@@ -170,3 +170,58 @@ def test_manifest_tampering_never_executes(tmp_path):
             zf.writestr(n, d)
     with pytest.raises(RuntimeError, match="unknown node type"):
         reograd.load(path)
+
+
+def test_mmap_maps_the_arrays(tmp_path):
+    path = tmp_path / "m.pt"
+    w = reograd.randn(64, 32)
+    reograd.save({"w": w, "n": np.arange(5)}, path)
+    out = reograd.load(path, mmap=True)
+    np.testing.assert_array_equal(out["w"].numpy(), w.numpy())
+    arr = out["w"].numpy()
+    while not isinstance(arr, np.memmap) and arr.base is not None:
+        arr = arr.base
+    assert isinstance(arr, np.memmap)
+    out["w"][0, 0] = 7.0  # copy-on-write: the file keeps its data
+    assert reograd.load(path)["w"][0, 0].item() == w[0, 0].item()
+
+
+def test_members_are_stored_aligned_and_the_bytes_are_reproducible(tmp_path):
+    obj = {"w": reograd.arange(100.0).reshape(10, 10).t(), "b": reograd.ones(3, dtype=reograd.int8)}
+    reograd.save(obj, tmp_path / "a.pt")
+    reograd.save(obj, tmp_path / "b.pt")
+    assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
+    raw = (tmp_path / "a.pt").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.pt") as zf:
+        for info in zf.infolist():
+            assert info.compress_type == zipfile.ZIP_STORED
+            if info.filename.endswith(".npy"):
+                start = info.header_offset + 30 + len(info.filename) + int.from_bytes(
+                    raw[info.header_offset + 28:info.header_offset + 30], "little")
+                head = np.lib.format.read_magic(io.BytesIO(raw[start:]))
+                assert head == (1, 0) and start % 64 == 0  # so the array data is 64-byte aligned too
+    assert reograd.load(tmp_path / "a.pt")["w"].tolist() == obj["w"].tolist()
+
+
+def test_arrays_written_on_a_big_endian_machine_load(tmp_path):
+    path = tmp_path / "be.pt"
+    reograd.save({"w": reograd.arange(6.0)}, path)
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    buf = io.BytesIO()
+    np.save(buf, np.arange(6.0, dtype=">f4"))
+    members["data/0.npy"] = buf.getvalue()
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, d in members.items():
+            zf.writestr(n, d)
+    out = reograd.load(path)["w"]
+    assert out.tolist() == [0, 1, 2, 3, 4, 5] and out.numpy().dtype.isnative
+
+
+def test_too_deep_to_save(tmp_path):
+    deep = []
+    for _ in range(300):
+        deep = [deep]
+    with pytest.raises(ValueError, match="more than 256 levels deep"):
+        reograd.save(deep, tmp_path / "d.pt")
+    assert not (tmp_path / "d.pt").exists()
