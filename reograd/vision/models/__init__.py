@@ -1,13 +1,16 @@
-"""The model zoo (as ``torchvision.models``, without pretrained weights): LeNet-5, AlexNet, VGG, ResNet,
-small CPU-size variants of each, and ``summary`` (a torchinfo-like table of any Module)."""
-from .alexnet import *  # noqa: F401,F403
-from .alexnet import __all__ as _a
-from .lenet import *  # noqa: F401,F403
-from .lenet import __all__ as _l
-from .resnet import *  # noqa: F401,F403
-from .resnet import __all__ as _r
-from .summary import LayerSummary, ModelSummary, summary  # noqa: F401
-from .vgg import *  # noqa: F401,F403
-from .vgg import __all__ as _v
+"""The model zoo, as ``torchvision.models``: LeNet-5, AlexNet, VGG, ResNet, MobileNetV2 with torchvision's
+module names and ``state_dict`` keys (``weights=`` takes a local torchvision weight file), small CPU-size
+variants, and ``summary`` (a torchinfo-like table of any Module)."""
+from .alexnet import AlexNet, alexnet, alexnet_small
+from .lenet import LeNet5, lenet5
+from .mobilenet import Conv2dNormActivation, InvertedResidual, MobileNetV2, mobilenet_v2
+from .resnet import (BasicBlock, Bottleneck, ResNet, conv1x1, conv3x3, plain_small, resnet18, resnet34, resnet50,
+                     resnet101, resnet152, resnet_small)
+from .summary import LayerSummary, ModelSummary, summary
+from .vgg import VGG, cfgs, make_layers, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 
-__all__ = list(_l) + list(_a) + list(_v) + list(_r) + ["summary", "ModelSummary", "LayerSummary"]
+__all__ = ["LeNet5", "lenet5", "AlexNet", "alexnet", "alexnet_small", "VGG", "cfgs", "make_layers", "vgg11",
+           "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "BasicBlock", "Bottleneck",
+           "ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnet_small", "plain_small",
+           "conv3x3", "conv1x1", "MobileNetV2", "InvertedResidual", "Conv2dNormActivation", "mobilenet_v2", "summary",
+           "ModelSummary", "LayerSummary"]

@@ -7,6 +7,7 @@ classes). Every width and the stem are arguments, so a small variant trains on a
 from __future__ import annotations
 
 from ... import nn
+from ._weights import build
 
 __all__ = ["AlexNet", "alexnet", "alexnet_small"]
 
@@ -53,9 +54,13 @@ class AlexNet(nn.Module):
         return self.classifier(x.flatten(1))
 
 
-def alexnet(num_classes=1000, **kwargs):
-    """torchvision's AlexNet: 61,100,840 parameters with 1000 classes (no pretrained weights)."""
-    return AlexNet(num_classes=num_classes, **kwargs)
+def alexnet(*, weights=None, progress=True, **kwargs):
+    """torchvision's AlexNet: 61,100,840 parameters with 1000 classes.
+
+    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd or safetensors file), or a
+    torchvision weight name such as ``"IMAGENET1K_V1"`` (which needs a download: the error says which file).
+    """
+    return build("alexnet", AlexNet, weights, progress, kwargs, head="classifier.6.weight")
 
 
 def alexnet_small(in_channels=1, num_classes=10, widths=(32, 64, 96, 64, 64), hidden=256, dropout=0.5, pool_size=2):

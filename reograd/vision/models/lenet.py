@@ -56,5 +56,5 @@ class LeNet5(nn.Module):
 
 
 def lenet5(**kwargs):
-    """``LeNet5(**kwargs)``."""
+    """LeNet-5 (61,706 parameters): ``LeNet5(**kwargs)``, see ``LeNet5`` for the arguments."""
     return LeNet5(**kwargs)

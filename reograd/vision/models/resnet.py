@@ -11,6 +11,7 @@ plain network trains worse than a shallower one; the residual one does not).
 from __future__ import annotations
 
 from ... import nn
+from ._weights import build
 
 __all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
            "resnet_small", "plain_small", "conv3x3", "conv1x1"]
@@ -181,29 +182,53 @@ class ResNet(nn.Module):
         return self.fc(x.flatten(1))
 
 
-def resnet18(**kwargs):
-    """ResNet-18 (BasicBlock, [2, 2, 2, 2]): 11,689,512 parameters with 1000 classes."""
-    return ResNet(BasicBlock, [2, 2, 2, 2], **kwargs)
+def _resnet(arch, block, layers, weights, progress, kwargs):
+    return build(arch, lambda **kw: ResNet(block, layers, **kw), weights, progress, kwargs, head="fc.weight")
 
 
-def resnet34(**kwargs):
-    """ResNet-34 (BasicBlock, [3, 4, 6, 3]): 21,797,672 parameters with 1000 classes."""
-    return ResNet(BasicBlock, [3, 4, 6, 3], **kwargs)
+def resnet18(*, weights=None, progress=True, **kwargs):
+    """ResNet-18 (BasicBlock, [2, 2, 2, 2]): 11,689,512 parameters with 1000 classes.
+
+    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd or safetensors file), or a
+    torchvision weight name such as ``"IMAGENET1K_V1"`` (which needs a download: the error says which file).
+    """
+    return _resnet("resnet18", BasicBlock, [2, 2, 2, 2], weights, progress, kwargs)
 
 
-def resnet50(**kwargs):
-    """ResNet-50 (Bottleneck, [3, 4, 6, 3]): 25,557,032 parameters with 1000 classes."""
-    return ResNet(Bottleneck, [3, 4, 6, 3], **kwargs)
+def resnet34(*, weights=None, progress=True, **kwargs):
+    """ResNet-34 (BasicBlock, [3, 4, 6, 3]): 21,797,672 parameters with 1000 classes.
+
+    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd or safetensors file), or a
+    torchvision weight name such as ``"IMAGENET1K_V1"`` (which needs a download: the error says which file).
+    """
+    return _resnet("resnet34", BasicBlock, [3, 4, 6, 3], weights, progress, kwargs)
 
 
-def resnet101(**kwargs):
-    """ResNet-101 (Bottleneck, [3, 4, 23, 3]): 44,549,160 parameters with 1000 classes."""
-    return ResNet(Bottleneck, [3, 4, 23, 3], **kwargs)
+def resnet50(*, weights=None, progress=True, **kwargs):
+    """ResNet-50 (Bottleneck, [3, 4, 6, 3]): 25,557,032 parameters with 1000 classes.
+
+    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd or safetensors file), or a
+    torchvision weight name such as ``"IMAGENET1K_V1"`` (which needs a download: the error says which file).
+    """
+    return _resnet("resnet50", Bottleneck, [3, 4, 6, 3], weights, progress, kwargs)
 
 
-def resnet152(**kwargs):
-    """ResNet-152 (Bottleneck, [3, 8, 36, 3]): 60,192,808 parameters with 1000 classes."""
-    return ResNet(Bottleneck, [3, 8, 36, 3], **kwargs)
+def resnet101(*, weights=None, progress=True, **kwargs):
+    """ResNet-101 (Bottleneck, [3, 4, 23, 3]): 44,549,160 parameters with 1000 classes.
+
+    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd or safetensors file), or a
+    torchvision weight name such as ``"IMAGENET1K_V1"`` (which needs a download: the error says which file).
+    """
+    return _resnet("resnet101", Bottleneck, [3, 4, 23, 3], weights, progress, kwargs)
+
+
+def resnet152(*, weights=None, progress=True, **kwargs):
+    """ResNet-152 (Bottleneck, [3, 8, 36, 3]): 60,192,808 parameters with 1000 classes.
+
+    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd or safetensors file), or a
+    torchvision weight name such as ``"IMAGENET1K_V1"`` (which needs a download: the error says which file).
+    """
+    return _resnet("resnet152", Bottleneck, [3, 8, 36, 3], weights, progress, kwargs)
 
 
 def resnet_small(in_channels=1, num_classes=10, widths=(16, 32, 64), blocks=(2, 2, 2), skip=True, **kwargs):

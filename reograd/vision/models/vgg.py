@@ -9,6 +9,7 @@ poolings: 7 for 224, 1 for 32), so small variants train on a CPU.
 from __future__ import annotations
 
 from ... import nn
+from ._weights import build
 
 __all__ = ["VGG", "cfgs", "make_layers", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
            "vgg19_bn"]
@@ -98,12 +99,15 @@ def _vgg(cfg, batch_norm, num_classes=1000, in_channels=3, width_mult=1.0, input
 def _doc(name, cfg, bn):
     return (f"VGG {name} (configuration {cfg}{', batch norm' if bn else ''}).\n\n    Args: num_classes (1000), "
             "in_channels (3), width_mult (1.0: the paper's widths), input_size (224), hidden (4096), dropout (0.5),\n"
-            "    init_weights (True). No pretrained weights.")
+            "    init_weights (True).\n\n    ``weights``: None, a local weight file (a torchvision ``.pth``, a reograd "
+            "or safetensors file),\n    or a torchvision weight name such as ``'IMAGENET1K_V1'`` (which needs a "
+            "download: the error says which file).")
 
 
 def _factory(name, cfg, bn):
-    def f(**kwargs):
-        return _vgg(cfg, bn, **kwargs)
+    def f(*, weights=None, progress=True, **kwargs):
+        return build(name, lambda **kw: _vgg(cfg, bn, **kw), weights, progress, kwargs, head="classifier.6.weight",
+                     skip_init={"init_weights": False})
     f.__name__ = f.__qualname__ = name
     f.__doc__ = _doc(name, cfg, bn)
     return f
