@@ -30,6 +30,7 @@ NAMESPACES = [
     "reograd.geometric", "reograd.geometric.data", "reograd.geometric.loader", "reograd.geometric.nn",
     "reograd.geometric.nn.aggr", "reograd.geometric.nn.inits", "reograd.geometric.utils", "reograd.ops.nn.segment",
     "reograd.distributed", "reograd.distributed.nn.functional", "reograd.nn.parallel",
+    "reograd.serialization", "reograd.safetensors", "reograd.vision.models",
 ]
 
 def _is_documented(doc):

@@ -142,6 +142,10 @@ class MNIST(Dataset):
         if labels.ndim != 1 or len(labels) != len(images):
             raise RuntimeError(f"{type(self).__name__}: {lbl_path} holds labels of shape {labels.shape}, but "
                                f"{img_path} holds {len(images)} images")
+        if labels.size and (labels.min() < 0 or labels.max() >= len(self.classes)):
+            bad = int(np.flatnonzero((labels < 0) | (labels >= len(self.classes)))[0])
+            raise RuntimeError(f"{type(self).__name__}: {lbl_path} holds label {int(labels[bad])} at index {bad}; "
+                               f"labels must be 0-{len(self.classes) - 1} (a damaged or wrong labels file)")
         self.raw_folder = os.path.dirname(img_path)
         self._images = images
         self._labels = labels.astype(np.int64)
