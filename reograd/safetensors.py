@@ -180,9 +180,8 @@ class safe_open:
         return False
 
     def close(self):
-        if self._pkg is not None:
-            self._pkg.__exit__(None, None, None)
-            self._pkg = None
+        """Close the file (the ``with`` block does it)."""
+        self._pkg = None  # the package's handle closes when dropped
         self._fh.close()
 
     def keys(self):

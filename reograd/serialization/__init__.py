@@ -104,8 +104,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     Args:
         f: a path or a readable binary file object.
         map_location: where to put tensors: a device or string (``'cpu'``), a dict mapping saved locations
-            to devices, or a function ``(storage, location) -> storage`` (the storage as a 1-D tensor; return
-            it, moved or not, or None for the default).
+            to devices, or a function ``(storage, location) -> storage`` returning it, moved or not, or None for
+            the default place (a PyTorch file's storages come as 1-D tensors, a reograd file's tensors as they are).
         weights_only: accepted for PyTorch compatibility; loading is always restricted (reograd's format is not
             a pickle; PyTorch's pickles only resolve the allow-list, see ``add_safe_globals``).
         mmap: map the file's arrays/storages into memory instead of reading them (``f`` must be a path).
