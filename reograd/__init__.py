@@ -100,7 +100,7 @@ from .threads import get_num_interop_threads, get_num_threads, set_num_interop_t
 
 # Subpackages load on first use (``reograd.nn``, ``import reograd.optim``...): ``import reograd`` stays fast.
 _SUBPACKAGES = ("nn", "optim", "func", "viz", "cuda", "utils", "vision", "train", "compat", "special", "geometric",
-                "distributed", "safetensors")
+                "distributed", "safetensors", "explain")
 
 
 def __getattr__(name):

@@ -32,6 +32,7 @@ NAMESPACES = [
     "reograd.distributed", "reograd.distributed.nn.functional", "reograd.nn.parallel",
     "reograd.serialization", "reograd.safetensors", "reograd.vision.models",
 ]
+NAMESPACES += ["reograd.explain", "reograd.explain.surrogate", "reograd.explain.visualization"]
 
 def _is_documented(doc):
     if not doc:
