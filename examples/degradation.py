@@ -6,6 +6,12 @@ For each depth (2 * 3 * blocks + 2 weighted layers: 8, 20, 56 by default) it tra
 momentum, and batch norm, and prints the mean training loss of the last steps as a table: the
 plain column grows with depth, the residual one falls.
 
+A ``reograd.train.HealthMonitor`` watches every training run. Since the losses are *training* losses, the
+deeper plain net's higher loss is not overfitting (a deeper net could copy the shallower one and set the
+extra layers to the identity): it is an optimisation failure. The monitor's second table shows where it
+comes from -- how much of the output layer's gradient reaches the first layer (per weight), the first
+layer's update-to-weight ratio, and the diagnoses (vanishing gradients, dead ReLUs, stall...).
+
     python examples/degradation.py [--steps 300] [--depths 1 3 9]
     python examples/degradation.py --quick
 """
@@ -20,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import reograd as torch  # noqa: E402
 import reograd.nn.functional as F  # noqa: E402
+from reograd.train import HealthMonitor  # noqa: E402
 from reograd.vision.models import plain_small, resnet_small  # noqa: E402
 
 
@@ -37,8 +44,9 @@ def get_data(n, root=None, seed=0):
         return x, y, "synthetic"
 
 
-def train_loss(model, x, y, steps, lr, batch, seed=0, tail=20):
-    """SGD(momentum 0.9) for ``steps`` minibatches; the mean loss of the last ``tail`` steps."""
+def train_loss(model, x, y, steps, lr, batch, seed=0, tail=20, monitor=None):
+    """SGD(momentum 0.9) for ``steps`` minibatches; the mean loss of the last ``tail`` steps (each step
+    reported to ``monitor`` when given)."""
     rng = np.random.default_rng(seed)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     losses = []
@@ -49,11 +57,16 @@ def train_loss(model, x, y, steps, lr, batch, seed=0, tail=20):
         loss.backward()
         opt.step()
         losses.append(loss.item())
+        if monitor is not None:
+            monitor.step(loss)
+    if monitor is not None:
+        monitor.close()
     return float(np.mean(losses[-tail:]))
 
 
-def run(depths, steps, widths, lr, batch, n, root=None, log=print):
-    """Returns {(depth_layers, "plain"|"residual"): loss}."""
+def run(depths, steps, widths, lr, batch, n, root=None, log=print, monitors=None, every=10):
+    """Returns {(depth_layers, "plain"|"residual"): loss}; with a dict ``monitors``, also fills it with each
+    run's HealthMonitor (sampling every ``every`` steps)."""
     x, y, source = get_data(n, root)
     log(f"{source}: {len(x)} images, {steps} steps of batch {batch}, widths {widths}")
     results = {}
@@ -63,7 +76,11 @@ def run(depths, steps, widths, lr, batch, n, root=None, log=print):
             torch.manual_seed(0)
             t0 = time.time()
             model = make(in_channels=1, num_classes=10, widths=widths, blocks=(b, b, b))
-            results[(layers, name)] = train_loss(model, x, y, steps, lr, batch, tail=max(1, min(20, steps // 4)))
+            mon = None
+            if monitors is not None:
+                mon = monitors[(layers, name)] = HealthMonitor(model, every=every, warn=False)
+            results[(layers, name)] = train_loss(model, x, y, steps, lr, batch, tail=max(1, min(20, steps // 4)),
+                                                 monitor=mon)
             log(f"  {layers:3d} layers {name:<8} loss {results[(layers, name)]:.4f} ({time.time() - t0:.1f} s)")
     return results
 
@@ -81,14 +98,56 @@ def main(argv=None):
     a = p.parse_args(argv)
     if a.quick:
         a.depths, a.steps, a.widths, a.batch_size, a.n = [1, 3], 8, [4, 4, 8], 16, 256
-    res = run(a.depths, a.steps, tuple(a.widths), a.lr, a.batch_size, a.n, a.root)
+    monitors = {}
+    res = run(a.depths, a.steps, tuple(a.widths), a.lr, a.batch_size, a.n, a.root, monitors=monitors,
+              every=max(1, min(10, a.steps // 5)))
     print(f"\ntraining loss after {a.steps} steps (mean of the last steps)")
     print(f"{'layers':>6} | {'plain':>8} | {'residual':>8}")
     print("-" * 30)
     for b in a.depths:
         L = 2 * 3 * b + 2
         print(f"{L:6d} | {res[(L, 'plain')]:8.4f} | {res[(L, 'residual')]:8.4f}")
+    print_health(res, monitors, a.depths)
     return 0
+
+
+def gradient_reach(monitor, window=5):
+    """(RMS weight gradient of the first weight layer / of the last, the first layer's update / weight ratio),
+    averaged over the last ``window`` sampled steps."""
+    names = monitor.layer_names()
+    recs = monitor.records[-window:]
+
+    def mean(name, key):
+        v = [r["layers"][name][key] for r in recs if key in r["layers"].get(name, {})]
+        return float(np.mean(v)) if v else float("nan")
+    return mean(names[0], "grad_rms") / mean(names[-1], "grad_rms"), mean(names[0], "update_ratio")
+
+
+def print_health(res, monitors, depths):
+    """The monitor's view of each run, and the verdict on the deepest plain net."""
+    print("\ntraining health (HealthMonitor, last sampled steps)")
+    print(f"{'layers':>6} | {'net':<8} | {'loss':>7} | {'grad first/last':>15} | {'first dW/W':>10} | diagnoses")
+    print("-" * 80)
+    for b in depths:
+        L = 2 * 3 * b + 2
+        for name in ("plain", "residual"):
+            mon = monitors[(L, name)]
+            reach, upd = gradient_reach(mon)
+            kinds = ", ".join(sorted({d.kind for d in mon.diagnose()})) or "-"
+            print(f"{L:6d} | {name:<8} | {res[(L, name)]:7.4f} | {reach:15.3g} | {upd:10.3g} | {kinds}")
+    deep, shallow = 2 * 3 * max(depths) + 2, 2 * 3 * min(depths) + 2
+    if deep == shallow:
+        return
+    worse = res[(deep, "plain")] > res[(shallow, "plain")]
+    print(f"\nthe {deep}-layer plain net's training loss is {'higher' if worse else 'not higher'} than the "
+          f"{shallow}-layer one's ({res[(deep, 'plain')]:.4f} vs {res[(shallow, 'plain')]:.4f})"
+          + (": a training error, so not overfitting -- an optimisation failure." if worse else "."))
+    r_plain, _ = gradient_reach(monitors[(deep, "plain")])
+    r_res, _ = gradient_reach(monitors[(deep, "residual")])
+    print(f"at {deep} layers the first layer gets {r_plain:.3g} of the output layer's gradient per weight in the "
+          f"plain net and {r_res:.3g} with skip connections ({r_res / r_plain:.2g}x)")
+    for d in monitors[(deep, "plain")].diagnose():
+        print(f"  monitor, {deep}-layer plain net: {d}")
 
 
 if __name__ == "__main__":

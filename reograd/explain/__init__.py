@@ -5,7 +5,7 @@ batched, for any differentiable model; the formula of each is in its module):
 
 - gradients: :class:`Saliency`, :class:`InputXGradient`, :class:`GuidedBackprop`, :class:`Deconvolution`
 - path methods: :class:`IntegratedGradients` (Riemann and Gauss-Legendre rules, ``internal_batch_size``,
-  convergence delta), :class:`DeepLift` (rescale rule), :class:`NoiseTunnel` (SmoothGrad, SmoothGrad²,
+  convergence delta), :class:`DeepLift` (rescale rule), :class:`DeepLiftShap`, :class:`NoiseTunnel` (SmoothGrad, SmoothGrad²,
   VarGrad around any method)
 - perturbations: :class:`Occlusion`, :class:`FeatureAblation`, :class:`FeaturePermutation`
 - surrogates: :class:`Lime`, :class:`KernelShap` (own linear models in :mod:`.surrogate`)
@@ -26,7 +26,7 @@ from .ablation import FeatureAblation, FeaturePermutation, Occlusion
 from .calibration import TemperatureScaling, calibration_bins, expected_calibration_error, reliability_diagram
 from .conformal import (SplitConformalClassifier, SplitConformalRegressor, conformal_quantile, interval_coverage,
                         set_coverage)
-from .deep_lift import DeepLift
+from .deep_lift import DeepLift, DeepLiftShap
 from .gradient import Deconvolution, GuidedBackprop, InputXGradient, Saliency
 from .integrated_gradients import IntegratedGradients
 from .layer import LayerActivation, LayerAttribution, LayerGradCam, LayerIntegratedGradients, ScoreCAM
@@ -37,7 +37,7 @@ from .uncertainty import UncertaintyEstimate, deep_ensemble_predict, enable_drop
 from .visualization import visualize
 
 __all__ = ["Attribution", "GradientAttribution", "PerturbationAttribution", "Saliency", "InputXGradient",
-           "GuidedBackprop", "Deconvolution", "IntegratedGradients", "DeepLift", "NoiseTunnel", "Occlusion",
+           "GuidedBackprop", "Deconvolution", "IntegratedGradients", "DeepLift", "DeepLiftShap", "NoiseTunnel", "Occlusion",
            "FeatureAblation", "FeaturePermutation", "Lime", "LimeBase", "KernelShap", "LayerAttribution",
            "LayerActivation", "LayerGradCam", "LayerIntegratedGradients", "ScoreCAM", "LRP", "PropagationRule",
            "EpsilonRule", "IdentityRule", "visualize", "mc_dropout_predict", "deep_ensemble_predict",

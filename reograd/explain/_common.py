@@ -148,11 +148,16 @@ def compute_gradients(forward_func, inputs, target=None, additional_args=None, m
     """d(sum of the selected outputs) / d inputs: since each example's output depends on that example
     only, this is each example's gradient. ``inputs`` must require grad."""
     with reograd.enable_grad():
-        out = run_forward(forward_func, inputs, target, additional_args, method)
-        if out.dim() > 1 and out[0].numel() != 1:
-            raise ValueError(f"{method}: the output has shape {tuple(out.shape)}: pass a target to pick one "
-                             "number per example")
-        grads = reograd.autograd.grad(out, inputs, grad_outputs=reograd.ones_like(out), allow_unused=True)
+        return output_gradients(run_forward(forward_func, inputs, target, additional_args, method), inputs, method)
+
+
+def output_gradients(out, inputs, method="attribute"):
+    """d(sum of ``out``) / d ``inputs`` (zeros for an input ``out`` does not depend on); ``out`` must hold one
+    number per example."""
+    if out.dim() > 1 and out[0].numel() != 1:
+        raise ValueError(f"{method}: the output has shape {tuple(out.shape)}: pass a target to pick one number per "
+                         "example")
+    grads = reograd.autograd.grad(out, inputs, grad_outputs=reograd.ones_like(out), allow_unused=True)
     return tuple(reograd.zeros_like(x) if g is None else g for g, x in zip(grads, inputs))
 
 

@@ -74,6 +74,17 @@ def format_feature_masks(feature_mask, inputs, caller):
     return tuple(m.long() for m in masks)
 
 
+def _mask_lookup(masks):
+    """feature id -> each input's bool mask of that feature's elements (None where the feature is absent)."""
+    def lookup(f):
+        out = []
+        for m in masks:
+            hit = m == f
+            out.append(hit if bool(hit.any()) else None)
+        return tuple(out)
+    return lookup
+
+
 class FeatureAblation(PerturbationAttribution):
     """Feature ablation: each feature's attribution is how much the output falls when the feature is
     replaced by its baseline, ``F(x) - F(x_{S <- baseline})``.
@@ -108,8 +119,7 @@ class FeatureAblation(PerturbationAttribution):
         masks = format_feature_masks(feature_mask, xs, name)
         features = self._feature_ids(masks)
         return format_output(was_tuple, self._run(xs, bs, target, additional_forward_args, features,
-                                                  lambda f: tuple(None if not (m == f).any() else (m == f) for m in masks),
-                                                  perturbations_per_eval, show_progress, name))
+                                                  _mask_lookup(masks), perturbations_per_eval, show_progress, name))
 
     @staticmethod
     def _feature_ids(masks):
@@ -209,8 +219,7 @@ class FeaturePermutation(FeatureAblation):
         xs = tuple(x.detach() for x in format_inputs(inputs, method=name))
         masks = format_feature_masks(feature_mask, xs, name)
         return format_output(was_tuple, self._run(xs, None, target, additional_forward_args, self._feature_ids(masks),
-                                                  lambda f: tuple(None if not (m == f).any() else (m == f) for m in masks),
-                                                  perturbations_per_eval, show_progress, name))
+                                                  _mask_lookup(masks), perturbations_per_eval, show_progress, name))
 
     def _ablate(self, x, baseline, mask, i):
         return self.perm_func(x, mask)

@@ -24,9 +24,10 @@ import reograd
 from reograd import nn
 
 from ._common import (GradientAttribution, expand_additional_args, expand_target, format_additional_args,
-                      format_baselines, format_inputs, format_output, leaf_copies, run_forward, tensorize_baselines)
+                      format_baselines, format_inputs, format_output, leaf_copies, output_gradients, run_forward,
+                      tensorize_baselines)
 
-__all__ = ["DeepLift"]
+__all__ = ["DeepLift", "DeepLiftShap"]
 
 ELEMENTWISE = (nn.ReLU, nn.ELU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.GELU, nn.SiLU, nn.Mish,
                nn.SELU, nn.CELU, nn.Softsign, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish, nn.LogSigmoid,
@@ -142,14 +143,12 @@ class DeepLift(GradientAttribution):
         try:
             with reograd.enable_grad():
                 out = run_forward(self.model, joint, expand_target(target, 2), expand_additional_args(args, 2), name)
-                if out.dim() > 1 and out[0].numel() != 1:
-                    raise ValueError(f"{name}: the output has shape {tuple(out.shape)}: pass a target")
-                grads = reograd.autograd.grad(out, joint, grad_outputs=reograd.ones_like(out), allow_unused=True)
+                grads = output_gradients(out, joint, name)
         finally:
             for h in handles:
                 h.remove()
             self._saved = {}
-        mults = tuple(reograd.zeros_like(x) if g is None else g[:n] for g, x in zip(grads, xs))
+        mults = tuple(g[:n] for g in grads)
         if custom_attribution_func is not None:
             attrs = _call_custom(custom_attribution_func, mults, xs, bs)
         elif self._multiply_by_inputs:
@@ -161,6 +160,42 @@ class DeepLift(GradientAttribution):
         if return_convergence_delta:
             return out, self.compute_convergence_delta(attrs, bs, xs, target, args)
         return out
+
+
+class DeepLiftShap(DeepLift):
+    """DeepSHAP (Lundberg & Lee 2017): DeepLIFT averaged over a distribution of baselines,
+    ``phi_i(x) = mean_b C_i(x; x'_b)``, an estimate of the SHAP values of the (linearised) network. With
+    ``return_convergence_delta`` each (example, baseline) pair's summation-to-delta error comes back,
+    shape (N * B,), example-major.
+
+    >>> dls = DeepLiftShap(model)
+    >>> attr = dls.attribute(images, baselines=background_images, target=labels)   # background: (B, ...)
+    """
+
+    def attribute(self, inputs, baselines=None, target=None, additional_forward_args=None,
+                  return_convergence_delta=False, custom_attribution_func=None):
+        """The attributions averaged over the baseline rows (a Tensor, or a callable returning one, of B > 1
+        examples per input)."""
+        name = "DeepLiftShap.attribute"
+        was_tuple = isinstance(inputs, tuple)
+        xs = tuple(x.detach() for x in format_inputs(inputs, method=name))
+        if callable(baselines):
+            baselines = baselines(inputs)
+        bs = baselines if isinstance(baselines, tuple) else (baselines,)
+        if len(bs) != len(xs) or not all(isinstance(b, reograd.Tensor) and b.shape[0] > 1 for b in bs):
+            raise ValueError(f"{name}: baselines must be a distribution: one Tensor per input with more than one "
+                             "example")
+        n, nb = xs[0].shape[0], bs[0].shape[0]
+        exp_x = tuple(x.repeat_interleave(nb, dim=0) for x in xs)
+        exp_b = tuple(b.repeat(n, *([1] * (b.dim() - 1))) for b in bs)
+        args = format_additional_args(additional_forward_args)
+        res = DeepLift.attribute(self, exp_x, exp_b, expand_target(target, nb, interleave=True),
+                                 expand_additional_args(args, nb, interleave=True), return_convergence_delta,
+                                 custom_attribution_func)
+        attrs, delta = res if return_convergence_delta else (res, None)
+        means = tuple(a.reshape(n, nb, *a.shape[1:]).mean(1) for a in attrs)
+        out = format_output(was_tuple, means)
+        return (out, delta) if return_convergence_delta else out
 
 
 def _call_custom(fn, mults, xs, bs):

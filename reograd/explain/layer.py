@@ -20,8 +20,9 @@ from reograd import nn
 from reograd.autograd.tensor import Tensor
 
 from ._approximation import check_method
-from ._common import (Attribution, GradientAttribution, expand_additional_args, expand_target, format_additional_args,
-                      format_baselines, format_inputs, leaf_copies, run_forward, tensorize_baselines)
+from ._common import (Attribution, GradientAttribution, expand_additional_args, expand_target,
+                      format_additional_args, format_baselines, format_inputs, leaf_copies, output_gradients,
+                      run_forward, tensorize_baselines)
 from .integrated_gradients import integrate_gradients
 
 __all__ = ["LayerAttribution", "LayerActivation", "LayerGradCam", "LayerIntegratedGradients", "ScoreCAM"]
@@ -35,7 +36,8 @@ class _LayerCapture:
     """Records (and optionally replaces) a layer's output -- or its inputs -- during one forward call."""
 
     def __init__(self, layer, to_input=False, replace=None, need_grad=False, caller="layer attribution"):
-        self.layer, self.to_input, self.replace, self.need_grad, self.caller = layer, to_input, replace, need_grad, caller
+        self.layer, self.to_input, self.replace, self.need_grad = layer, to_input, replace, need_grad
+        self.caller = caller
         self.value = None
         self.calls = 0
 
@@ -85,10 +87,7 @@ def layer_gradients_and_eval(forward_func, layer, inputs, target, args, to_input
         out = run_forward(forward_func, inputs, target, args, caller)
         if cap.value is None:
             raise RuntimeError(f"{caller}: the layer {layer} was not called by the forward function")
-        if out.dim() > 1 and out[0].numel() != 1:
-            raise ValueError(f"{caller}: the output has shape {tuple(out.shape)}: pass a target")
-        grads = reograd.autograd.grad(out, cap.value, grad_outputs=reograd.ones_like(out), allow_unused=True)
-    grads = tuple(reograd.zeros_like(v) if g is None else g for g, v in zip(grads, cap.value))
+        grads = output_gradients(out, cap.value, caller)
     return grads, tuple(v.detach() for v in cap.value)
 
 
@@ -201,10 +200,7 @@ class LayerIntegratedGradients(LayerAttribution, GradientAttribution):
             with reograd.enable_grad(), _LayerCapture(self.layer, attribute_to_layer_input, replace=scaled,
                                                       caller=name):
                 out = run_forward(self.forward_func, expand_additional_args(xs, k), tgt, extra, name)
-                if out.dim() > 1 and out[0].numel() != 1:
-                    raise ValueError(f"{name}: the output has shape {tuple(out.shape)}: pass a target")
-                grads = reograd.autograd.grad(out, scaled, grad_outputs=reograd.ones_like(out), allow_unused=True)
-            return tuple(reograd.zeros_like(s) if g is None else g for g, s in zip(grads, scaled))
+                return output_gradients(out, scaled, name)
 
         total = integrate_gradients(grad_fn, at_x, at_b, target, args, n_steps, method, internal_batch_size, name)
         attrs = tuple(t * (a - b) for t, a, b in zip(total, at_x, at_b)) if self._multiply_by_inputs else total

@@ -18,8 +18,8 @@ from __future__ import annotations
 import reograd
 from reograd import nn
 
-from ._common import (GradientAttribution, format_additional_args, format_inputs, format_output, leaf_copies,
-                      run_forward, attribution_sums)
+from ._common import (GradientAttribution, attribution_sums, format_additional_args, format_inputs, format_output,
+                      leaf_copies, output_gradients, run_forward)
 
 __all__ = ["LRP", "PropagationRule", "EpsilonRule", "IdentityRule"]
 
@@ -152,15 +152,12 @@ class LRP(GradientAttribution):
                 handles.append(m.register_full_backward_hook(rule.backward_hook))
             with reograd.enable_grad():
                 out = run_forward(self.model, xs, target, format_additional_args(additional_forward_args), name)
-                if out.dim() > 1 and out[0].numel() != 1:
-                    raise ValueError(f"{name}: the output has shape {tuple(out.shape)}: pass a target")
-                grads = reograd.autograd.grad(out, xs, grad_outputs=reograd.ones_like(out), allow_unused=True)
+                grads = output_gradients(out, xs, name)
         finally:
             for h in handles:
                 h.remove()
         out = out.detach().reshape(xs[0].shape[0])
-        rel = tuple(reograd.zeros_like(x) if g is None else g * out.reshape(-1, *([1] * (g.dim() - 1)))
-                    for g, x in zip(grads, xs))
+        rel = tuple(g * out.reshape(-1, *([1] * (g.dim() - 1))) for g in grads)
         res = format_output(was_tuple, rel)
         if return_convergence_delta:
             return res, out - attribution_sums(rel)

@@ -116,6 +116,16 @@ def _histogram(a, bins, xp):
     return np.asarray(counts, dtype=np.float64), lo, hi
 
 
+def _log_histogram(a, bins, xp):
+    """The histogram of log10 |a| over the nonzero values (gradients that span orders of magnitude)."""
+    flat = a.ravel()
+    if flat.size > HIST_SAMPLE:
+        flat = flat[::-(-flat.size // HIST_SAMPLE)]
+    mag = xp.abs(flat)
+    mag = mag[mag > 0]
+    return _histogram(xp.log10(mag), bins, xp) if mag.size else None
+
+
 def _is_weight_layer(module):
     w = module._parameters.get("weight") if hasattr(module, "_parameters") else None
     return w is not None and w.dim() >= 2 and w.requires_grad
@@ -244,6 +254,7 @@ class HealthMonitor(Callback):
                         st["backprop_rms"] = _rms(ga, gxp)
                         if weight:
                             h["gradient"] = _histogram(ga, self.bins, gxp)
+                            h["gradient_log10"] = _log_histogram(ga, self.bins, gxp)
                 output.register_hook(grad_hook)
 
         return hook
@@ -276,7 +287,9 @@ class HealthMonitor(Callback):
                 gn = math.sqrt(float(xp.vdot(g.ravel(), g.ravel())))
                 st["grad_norm"], st["grad_rms"] = gn, gn / math.sqrt(max(g.size, 1))
                 total_sq += gn * gn
-                cur["hist"].setdefault(name, {})["weight_gradient"] = _histogram(g, self.bins, xp)
+                h = cur["hist"].setdefault(name, {})
+                h["weight_gradient"] = _histogram(g, self.bins, xp)
+                h["weight_gradient_log10"] = _log_histogram(g, self.bins, xp)
                 if not math.isfinite(gn):
                     nonfinite.append(f"{name}.weight.grad")
         for name, st in cur["layers"].items():
@@ -419,35 +432,46 @@ class HealthMonitor(Callback):
         return "\n".join(rows)
 
     # ------------------------------------------------------------------ plots
-    def plot_histograms(self, path=None, kind="gradient", record=-1, ax=None):
+    def plot_histograms(self, path=None, kind="gradient", record=-1, ax=None, scale="auto"):
         """Glorot & Bengio's figure: one normalised histogram per layer (lines), at one sampled step.
 
         Args:
-            kind: ``"gradient"`` (backpropagated gradients dL/da, G&B's Fig. 7), ``"activation"`` or
-                ``"weight_gradient"``.
+            kind: ``"gradient"`` (backpropagated gradients dL/dz at the weight layers' outputs, G&B's
+                Fig. 7), ``"activation"`` or ``"weight_gradient"``.
             record: which sampled step (index into :attr:`records`; -1 the last).
+            scale: ``"linear"``, ``"log"`` (histograms of log10 |g|, for gradients only) or ``"auto"``: log
+                when the layers' RMS gradients differ by more than 100x (vanishing or exploding).
             path: save the figure there; ``ax``: draw into this axis instead.
         Returns: the Figure (None when drawing into ``ax``).
         """
         if kind not in ("gradient", "activation", "weight_gradient"):
             raise ValueError(f"plot_histograms: kind must be 'gradient', 'activation' or 'weight_gradient', got "
                              f"{kind!r}")
+        if scale not in ("auto", "linear", "log"):
+            raise ValueError(f"plot_histograms: scale must be 'auto', 'linear' or 'log', got {scale!r}")
         if not self.records:
             raise RuntimeError("plot_histograms: nothing recorded yet")
         rec = self.records[record]
         fig, ax = _axis(ax, (6, 4))
-        names = self.layer_names() if kind != "activation" else [n for n in (self.order or [])
-                                                                   if rec["layers"].get(n, {}).get("kind") != "weight"]
-        for i, name in enumerate(names):
-            h = rec["hist"].get(name, {}).get(kind)
+        names = [n for n in (self.order or []) if rec["hist"].get(n, {}).get(kind) is not None]
+        if kind != "activation" and scale == "auto":
+            key = "backprop_rms" if kind == "gradient" else "grad_rms"
+            rms = [rec["layers"][n].get(key, 0.0) for n in names]
+            rms = [r for r in rms if r > 0 and math.isfinite(r)]
+            scale = "log" if rms and max(rms) > 100 * min(rms) else "linear"
+        log = kind != "activation" and scale == "log"
+        numbers = {n: i + 1 for i, n in enumerate(self.layer_names())}
+        for name in names:
+            h = rec["hist"][name].get(kind + "_log10" if log else kind)
             if h is None:
                 continue
             counts, lo, hi = h
             edges = np.linspace(lo, hi, len(counts) + 1)
-            centers = (edges[1:] + edges[:-1]) / 2
-            ax.plot(centers, counts / max(counts.sum(), 1), label=f"{i + 1}: {name}")
+            label = f"{numbers[name]}: {name}" if name in numbers else name
+            ax.plot((edges[1:] + edges[:-1]) / 2, counts / max(counts.sum(), 1), label=label)
+        what = {"gradient": "dL/dz", "activation": "activation", "weight_gradient": "dL/dW"}[kind]
         ax.set_title(f"{kind.replace('_', ' ')} histograms per layer, step {rec['step']}")
-        ax.set_xlabel({"gradient": "dL/da", "activation": "activation", "weight_gradient": "dL/dW"}[kind])
+        ax.set_xlabel(f"log10 |{what}|" if log else what)
         ax.set_ylabel("normalised frequency")
         if names:
             ax.legend(fontsize=6, ncol=2)

@@ -12,7 +12,8 @@ give for it; the thresholds are rules of thumb, stated in each message:
 - layer inputs outside [-2, 2]: more than 20% of them, or std above 2;
 - output range: a bounded output activation that cannot reach the targets, or outputs covering less
   than half of the targets' range;
-- learning stall: the loss's mean over the last tenth of the steps is within 2% of the first tenth's.
+- learning stall: the loss's mean over the last tenth of the steps is within 2% of the first tenth's, or
+  within 2% of chance level (log C for C classes).
 """
 from __future__ import annotations
 
@@ -237,10 +238,11 @@ def diagnose_records(records, order, weight_layers, losses, saturation_threshold
     if len(losses) >= 50:
         k = max(5, len(losses) // 10)
         head, tail = float(np.mean(losses[:k])), float(np.mean(losses[-k:]))
-        if math.isfinite(head) and math.isfinite(tail) and abs(head) > 0 and (head - tail) < 0.02 * abs(head):
-            c = last.get("output_classes")
-            chance = f" (chance level is log {c} = {math.log(c):.3f})" if c and c > 1 and abs(tail - math.log(c)) < 0.1 \
-                else ""
+        c = last.get("output_classes")
+        at_chance = bool(c and c > 1 and abs(tail - math.log(c)) < 0.02 * math.log(c))
+        flat = math.isfinite(head) and math.isfinite(tail) and abs(head) > 0 and (head - tail) < 0.02 * abs(head)
+        if flat or at_chance:
+            chance = f" (chance level is log {c} = {math.log(c):.3f})" if at_chance else ""
             out.append(Diagnosis("stall",
                                  f"learning stall: the loss went from {head:.4g} to {tail:.4g} over {len(losses)} "
                                  f"steps{chance}: look at the causes above; choose the learning rate/optimizer "

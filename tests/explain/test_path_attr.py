@@ -7,7 +7,7 @@ from explain_helpers import arr, close, mlp, pair, small_cnn, twin
 
 import reograd
 from reograd import nn
-from reograd.explain import DeepLift, IntegratedGradients, NoiseTunnel, Saliency
+from reograd.explain import DeepLift, DeepLiftShap, IntegratedGradients, NoiseTunnel, Saliency
 from reograd.explain._approximation import SUPPORTED_METHODS, step_sizes_and_alphas
 
 METHODS = SUPPORTED_METHODS
@@ -296,3 +296,27 @@ def test_deeplift_consecutive_activations_follow_the_rescale_rule():
     mult = (W2[1] * m_sig * m_relu) @ W1
     np.testing.assert_allclose(arr(attr), mult * (X - B), rtol=1e-10, atol=1e-15)
     assert np.abs(arr(delta)).max() < 1e-12
+
+
+def test_deeplift_shap_is_the_mean_over_baselines():
+    model = relu_pool_cnn(nn).double()
+    x = reograd.randn(2, 1, 8, 8, dtype=reograd.float64)
+    bg = reograd.randn(3, 1, 8, 8, dtype=reograd.float64)
+    got, delta = DeepLiftShap(model).attribute(x, baselines=bg, target=0, return_convergence_delta=True)
+    want = sum(DeepLift(model).attribute(x, baselines=bg[j:j + 1], target=0) for j in range(3)) / 3
+    np.testing.assert_allclose(arr(got), arr(want), rtol=1e-10, atol=1e-14)
+    assert delta.shape == (6,) and float(delta.abs().max()) < 1e-10
+    with pytest.raises(ValueError, match="distribution"):
+        DeepLiftShap(model).attribute(x, baselines=bg[:1])
+
+
+@pytest.mark.parity
+def test_deeplift_shap_matches_captum(captum):
+    ours, theirs = twin(mlp)
+    rng = np.random.default_rng(10)
+    x, xt = pair(rng.standard_normal((3, 5)))
+    b, bt = pair(rng.standard_normal((4, 5)))
+    got, d = DeepLiftShap(ours).attribute(x, baselines=b, target=[0, 1, 2], return_convergence_delta=True)
+    want, dt = captum.DeepLiftShap(theirs).attribute(xt, baselines=bt, target=[0, 1, 2], return_convergence_delta=True)
+    close(got, want)
+    close(d, dt, atol=1e-5)

@@ -105,6 +105,10 @@ def test_deep_sigmoid_net_has_vanishing_gradients():
     assert "vanishing gradients" in msg and "sigmoid" in msg and "ReLU" in msg and "residual" in msg
     ratio = mon.records[-1]["layers"]["0"]["grad_rms"] / mon.records[-1]["layers"]["18"]["grad_rms"]
     assert ratio < 1e-2
+    pytest.importorskip("matplotlib")
+    # gradients spanning orders of magnitude: the histograms switch to log10 |g|
+    assert mon.plot_histograms().axes[0].get_xlabel() == "log10 |dL/dz|"
+    assert mon.plot_histograms(scale="linear").axes[0].get_xlabel() == "dL/dz"
 
 
 def test_healthy_relu_batchnorm_net_has_no_diagnosis():
