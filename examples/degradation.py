@@ -141,12 +141,24 @@ def print_health(res, monitors, depths):
     worse = res[(deep, "plain")] > res[(shallow, "plain")]
     print(f"\nthe {deep}-layer plain net's training loss is {'higher' if worse else 'not higher'} than the "
           f"{shallow}-layer one's ({res[(deep, 'plain')]:.4f} vs {res[(shallow, 'plain')]:.4f})"
-          + (": a training error, so not overfitting -- an optimisation failure." if worse else "."))
-    r_plain, _ = gradient_reach(monitors[(deep, "plain")])
-    r_res, _ = gradient_reach(monitors[(deep, "residual")])
+          + (": a *training* error, so not overfitting -- an optimisation failure." if worse else "."))
+    plain, resid = monitors[(deep, "plain")], monitors[(deep, "residual")]
+    r_plain, _ = gradient_reach(plain)
+    r_res, _ = gradient_reach(resid)
+    vanishing = any(d.kind == "vanishing_gradients" for d in plain.diagnose())
+    why = ""
+    if worse:
+        why = (": the plain net's gradients vanish." if vanishing else
+               ": with batch norm the gradients reaching the first layer are healthy, so the failure is not "
+               "vanishing gradients (He et al.'s observation) but a slower optimisation:")
     print(f"at {deep} layers the first layer gets {r_plain:.3g} of the output layer's gradient per weight in the "
-          f"plain net and {r_res:.3g} with skip connections ({r_res / r_plain:.2g}x)")
-    for d in monitors[(deep, "plain")].diagnose():
+          f"plain net and {r_res:.3g} with skip connections{why}")
+    n = len(plain.losses)
+    marks = [max(1, n * k // 4) for k in (1, 2, 3, 4)]
+    for name, mon in (("plain", plain), ("residual", resid)):
+        curve = "  ".join(f"{float(np.mean(mon.losses[max(0, m - 10):m])):.3f}" for m in marks)
+        print(f"  {deep}-layer {name:<8} training loss after 25/50/75/100% of the steps: {curve}")
+    for d in plain.diagnose():
         print(f"  monitor, {deep}-layer plain net: {d}")
 
 

@@ -127,8 +127,9 @@ def _log_histogram(a, bins, xp):
 
 
 def _is_weight_layer(module):
-    w = module._parameters.get("weight") if hasattr(module, "_parameters") else None
-    return w is not None and w.dim() >= 2 and w.requires_grad
+    """A module with a trainable weight matrix (Linear, Conv..., Embedding): the layers numbered 1.. ."""
+    w = getattr(module, "weight", None)
+    return isinstance(w, nn.Parameter) and w.dim() >= 2 and w.requires_grad
 
 
 class HealthMonitor(Callback):
@@ -145,8 +146,13 @@ class HealthMonitor(Callback):
         warn: warn (``TrainingHealthWarning``) at once on NaN/Inf and exploding gradients.
 
     Use :meth:`step` after each ``optimizer.step()`` in a plain loop, or pass the monitor to
-    ``Trainer``/``fit`` as a callback. Results: :attr:`records`, :attr:`losses`, :meth:`diagnose`,
-    :meth:`report`, :meth:`plot_histograms`, :meth:`plot_convergence`.
+    ``Trainer``/``fit`` as a callback. Results: :attr:`losses` (every step), :attr:`records` (one dict per
+    sampled step: ``step``, ``loss``, ``layers`` -- per watched module the statistics ``mean``, ``std``,
+    ``min``, ``max``, ``saturated``, ``mean_derivative``, ``dead``, ``input_near_zero``, ``input_outside_2``,
+    ``input_std``, ``backprop_rms``, ``grad_norm``, ``grad_rms``, ``weight_norm``, ``weight_rms``,
+    ``update_ratio`` where they apply --, ``hist``, ``grad_norm``, ``output_range``, ``target_range``,
+    ``nonfinite``), :meth:`history`, :meth:`diagnose`, :meth:`report`, :meth:`summary`,
+    :meth:`plot_histograms`, :meth:`plot_convergence`.
     """
 
     def __init__(self, model, every=10, layers=None, bins=30, saturation_threshold=1e-2, near_zero=1e-3, warn=True):
@@ -238,7 +244,7 @@ class HealthMonitor(Callback):
                 st["input_near_zero"] = _fraction(ab < self.near_zero, xp)
                 st["input_outside_2"] = _fraction(ab > 2, xp)
                 st["input_mean_abs"] = float(ab.sum()) / max(ab.size, 1)
-                st["input_std"] = _moments(xa, xp)[1]
+                _, st["input_std"], st["input_min"], _ = _moments(xa, xp)
             cur["layers"][name] = st
             h = cur["hist"].setdefault(name, {})
             # histograms (Glorot & Bengio's figures): activations after the activation layers (or after the

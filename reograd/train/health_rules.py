@@ -7,8 +7,8 @@ give for it; the thresholds are rules of thumb, stated in each message:
 - exploding gradients: it is above 1e2 of it; updates too large: ``||dW|| / ||W|| > 0.1`` (healthy ~1e-3);
 - saturation: over 30% of a sigmoid/tanh layer's units have ``a' < 1e-2``;
 - dead ReLUs: over 30% of a layer's units are zero on the whole batch;
-- inputs zero or tiny: over 50% of a layer's inputs below ``near_zero`` (inputs not fed by a ReLU) or
-  their mean |x| below 1e-2; weights near zero: RMS below 1% of the default init's ``1/sqrt(3 fan_in)``;
+- inputs zero or tiny: over 50% of a layer's inputs below ``near_zero`` (the data, or signed inputs: not
+  the non-negative outputs of ReLUs) or their mean |x| below 1e-2; weights near zero: RMS below 1% of the default init's ``1/sqrt(3 fan_in)``;
 - layer inputs outside [-2, 2]: more than 20% of them, or std above 2;
 - output range: a bounded output activation that cannot reach the targets, or outputs covering less
   than half of the targets' range;
@@ -176,18 +176,16 @@ def diagnose_records(records, order, weight_layers, losses, saturation_threshold
                              "learning rate, use LeakyReLU, He (Kaiming) init or batch norm, and check for large "
                              "negative biases", [owner[n] for n in dead_layers], cause=2))
 
-    fed_by_relu = set()
-    prev = None
-    for n in order:
-        if n in weight_layers and prev is not None and kinds.get(prev) == "relu":
-            fed_by_relu.add(n)
-        prev = n
     tiny_in = []
     for i, n in enumerate(weight_layers):
         nz, ma = _mean_stat(records, n, "input_near_zero"), _mean_stat(records, n, "input_mean_abs")
         if nz is None:
             continue
-        if (nz > 0.5 and n not in fed_by_relu) or (ma is not None and ma < 1e-2):
+        # a hidden layer fed by ReLUs (non-negative inputs) has about half its inputs at exactly 0 by design;
+        # the data (layer 1) and signed inputs count
+        low = _mean_stat(records, n, "input_min")
+        relu_fed = i > 0 and low is not None and low >= 0
+        if (nz > 0.5 and not relu_fed) or (ma is not None and ma < 1e-2):
             tiny_in.append((i + 1, nz, ma))
     if tiny_in:
         i, nz, ma = tiny_in[0]
