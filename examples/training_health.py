@@ -105,11 +105,11 @@ def main(argv=None):
     p.add_argument("--every", type=int, default=10, help="the monitor samples one step in this many")
     p.add_argument("--root", default=None, help="MNIST folder")
     p.add_argument("--out", default="runs", help="folder for the PNGs")
-    p.add_argument("--quick", action="store_true", help="150 steps on 5,000 images")
+    p.add_argument("--quick", action="store_true", help="100 steps on 5,000 images")
     a = p.parse_args(argv)
     n_train = 20000
     if a.quick:
-        a.steps, n_train = 150, 5000
+        a.steps, n_train = 100, 5000
     os.makedirs(a.out, exist_ok=True)
     res = run(a.steps, (a.lr_sigmoid, a.lr_relu), a.depth, a.width, n_train=n_train, every=a.every, out=a.out,
               root=a.root)

@@ -60,17 +60,27 @@ class TrainingHealthWarning(UserWarning):
     """Warned by :class:`HealthMonitor` as soon as it sees NaN/Inf or exploding gradients."""
 
 
-def _derivative(kind, a, xp):
-    """``a'`` as a function of the activation's output ``a``."""
+def _saturation(kind, a, mom, threshold, xp):
+    """``(fraction with a' < threshold, mean a')`` from the activation's output ``a`` (``mom``: its moments).
+
+    For sigmoid (a' = a(1 - a)) and tanh (a' = 1 - a^2) both come from thresholds on ``a`` and the moments
+    (mean a' = mean a - mean a^2, or 1 - mean a^2): no temporary arrays."""
+    mean, std, _, _ = mom
+    sq = std * std + mean * mean  # mean of a^2
+    n = max(a.size, 1)
     if kind == "sigmoid":
-        return a * (1 - a)
+        r = (1 - math.sqrt(max(1 - 4 * threshold, 0.0))) / 2  # a(1 - a) < t  <=>  a < r or a > 1 - r
+        return (int(xp.count_nonzero(a < r)) + int(xp.count_nonzero(a > 1 - r))) / n, mean - sq
     if kind == "tanh":
-        return 1 - a * a
+        c = math.sqrt(max(1 - threshold, 0.0))  # 1 - a^2 < t  <=>  |a| > c
+        return (int(xp.count_nonzero(a > c)) + int(xp.count_nonzero(a < -c))) / n, 1 - sq
     if kind == "softsign":  # y = x / (1 + |x|): y' = (1 - |y|)^2
-        return (1 - xp.abs(a)) ** 2
-    if kind == "hardtanh":
-        return ((a > -1) & (a < 1)).astype(a.dtype)
-    return ((a > 0) & (a < 1)).astype(a.dtype)  # hardsigmoid
+        d = (1 - xp.abs(a)) ** 2
+    elif kind == "hardtanh":
+        d = ((a > -1) & (a < 1)).astype(a.dtype)
+    else:  # hardsigmoid
+        d = ((a > 0) & (a < 1)).astype(a.dtype)
+    return _fraction(d < threshold, xp), float(d.sum()) / n
 
 
 def _moments(a, xp):
@@ -92,12 +102,16 @@ def _rms(a, xp):
     return math.sqrt(float(xp.vdot(flat, flat)) / max(flat.size, 1))
 
 
-def _histogram(a, bins, xp):
+def _sample(a):
+    """At most HIST_SAMPLE values of ``a`` (a strided subsample), flat."""
+    flat = a.ravel()
+    return flat[::-(-flat.size // HIST_SAMPLE)] if flat.size > HIST_SAMPLE else flat
+
+
+def _histogram(a, bins, xp, sampled=False):
     """``(counts, lo, hi)``: ``bins`` equal bins over [lo, hi] = [min, max] of (a strided sample of at most
     HIST_SAMPLE values of) ``a``, counts as a NumPy array; None when nothing is finite."""
-    flat = a.ravel()
-    if flat.size > HIST_SAMPLE:
-        flat = flat[::-(-flat.size // HIST_SAMPLE)]
+    flat = a if sampled else _sample(a)
     lo, hi = float(flat.min()), float(flat.max())
     if not (math.isfinite(lo) and math.isfinite(hi)):
         flat = flat[xp.isfinite(flat)]
@@ -116,14 +130,13 @@ def _histogram(a, bins, xp):
     return np.asarray(counts, dtype=np.float64), lo, hi
 
 
-def _log_histogram(a, bins, xp):
-    """The histogram of log10 |a| over the nonzero values (gradients that span orders of magnitude)."""
-    flat = a.ravel()
-    if flat.size > HIST_SAMPLE:
-        flat = flat[::-(-flat.size // HIST_SAMPLE)]
+def _gradient_histograms(g, bins, xp):
+    """The histograms of a gradient and of log10 of its nonzero magnitudes (for gradients that span orders
+    of magnitude), from one subsample."""
+    flat = _sample(g)
     mag = xp.abs(flat)
     mag = mag[mag > 0]
-    return _histogram(xp.log10(mag), bins, xp) if mag.size else None
+    return _histogram(flat, bins, xp, True), (_histogram(xp.log10(mag), bins, xp, True) if mag.size else None)
 
 
 def _is_weight_layer(module):
@@ -194,7 +207,7 @@ class HealthMonitor(Callback):
 
     def _arm(self):
         self._armed = True
-        self._current = {"step": self._step, "layers": {}, "hist": {}, "calls": []}
+        self._current = {"step": self._step, "layers": {}, "hist": {}, "calls": [], "moments": {}}
         self._snapshot = {n: get_array_module(m.weight._array()).array(m.weight._array(), copy=True)
                           for n, m in self._weight_layers()}
         for name, m in self.watched:
@@ -227,12 +240,12 @@ class HealthMonitor(Callback):
             cur["calls"].append(name)
             a = output._array()
             xp = get_array_module(a)
-            st = dict(zip(("mean", "std", "min", "max"), _moments(a, xp)))
+            mom = _moments(a, xp)
+            cur["moments"][id(a)] = (a, mom)  # the next layer's input is often this very array
+            st = dict(zip(("mean", "std", "min", "max"), mom))
             st["kind"] = "weight" if weight else (kind or ("relu" if relu else "norm"))
             if kind is not None:
-                d = _derivative(kind, a, xp)
-                st["saturated"] = _fraction(d < self.saturation_threshold, xp)
-                st["mean_derivative"] = float(d.sum()) / max(d.size, 1)
+                st["saturated"], st["mean_derivative"] = _saturation(kind, a, mom, self.saturation_threshold, xp)
             if relu and a.ndim >= 1 and a.shape[0] > 0:
                 off = a <= 0
                 st["dead"] = _fraction(off.reshape(a.shape[0], -1).all(axis=0), xp)
@@ -240,11 +253,13 @@ class HealthMonitor(Callback):
             x = args[0] if args and isinstance(args[0], reograd.Tensor) else None
             if weight and x is not None and x.is_floating_point():
                 xa = x._array()
-                ab = xp.abs(xa)
+                seen = cur["moments"].get(id(xa))
+                mom = seen[1] if seen is not None and seen[0] is xa else _moments(xa, xp)
+                _, st["input_std"], st["input_min"], _ = mom
+                ab = xa if mom[2] >= 0 else xp.abs(xa)
                 st["input_near_zero"] = _fraction(ab < self.near_zero, xp)
                 st["input_outside_2"] = _fraction(ab > 2, xp)
                 st["input_mean_abs"] = float(ab.sum()) / max(ab.size, 1)
-                _, st["input_std"], st["input_min"], _ = _moments(xa, xp)
             cur["layers"][name] = st
             h = cur["hist"].setdefault(name, {})
             # histograms (Glorot & Bengio's figures): activations after the activation layers (or after the
@@ -259,8 +274,7 @@ class HealthMonitor(Callback):
                     with np.errstate(all="ignore"):
                         st["backprop_rms"] = _rms(ga, gxp)
                         if weight:
-                            h["gradient"] = _histogram(ga, self.bins, gxp)
-                            h["gradient_log10"] = _log_histogram(ga, self.bins, gxp)
+                            h["gradient"], h["gradient_log10"] = _gradient_histograms(ga, self.bins, gxp)
                 output.register_hook(grad_hook)
 
         return hook
@@ -294,8 +308,7 @@ class HealthMonitor(Callback):
                 st["grad_norm"], st["grad_rms"] = gn, gn / math.sqrt(max(g.size, 1))
                 total_sq += gn * gn
                 h = cur["hist"].setdefault(name, {})
-                h["weight_gradient"] = _histogram(g, self.bins, xp)
-                h["weight_gradient_log10"] = _log_histogram(g, self.bins, xp)
+                h["weight_gradient"], h["weight_gradient_log10"] = _gradient_histograms(g, self.bins, xp)
                 if not math.isfinite(gn):
                     nonfinite.append(f"{name}.weight.grad")
         for name, st in cur["layers"].items():
@@ -313,6 +326,7 @@ class HealthMonitor(Callback):
             if isinstance(target, reograd.Tensor) and target.is_floating_point() and target.numel() == o.numel():
                 cur["target_range"] = (float(target.min()), float(target.max()))
         cur["last_module"] = self.order[-1] if self.order else None
+        cur.pop("moments", None)
         cur["calls"] = len(cur["calls"])
         self.records.append(cur)
         if self.warn:

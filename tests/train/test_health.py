@@ -72,6 +72,20 @@ def test_statistics_by_hand():
     assert mon.layer_names() == ["0", "2"] and mon.order == ["0", "1", "2"]
 
 
+@pytest.mark.parametrize("kind", ["sigmoid", "tanh", "softsign", "hardtanh"])
+def test_saturation_statistics_are_those_of_the_derivative(kind):
+    from reograd.train.health import _moments, _saturation
+
+    z = 4 * np.random.default_rng(0).standard_normal(5000)
+    a, d = {"sigmoid": (1 / (1 + np.exp(-z)), None), "tanh": (np.tanh(z), None),
+            "softsign": (z / (1 + np.abs(z)), None), "hardtanh": (np.clip(z, -1, 1), None)}[kind]
+    d = {"sigmoid": a * (1 - a), "tanh": 1 - a * a, "softsign": (1 - np.abs(a)) ** 2,
+         "hardtanh": ((a > -1) & (a < 1)) * 1.0}[kind]
+    frac, mean_d = _saturation(kind, a, _moments(a, np), 1e-2, np)
+    assert frac == pytest.approx((d < 1e-2).mean(), abs=1e-3) and 0.01 < frac < 0.95
+    assert mean_d == pytest.approx(d.mean(), rel=1e-6)
+
+
 def test_sampling_every_k_steps_and_no_hooks_in_between():
     x, y = blobs()
     net = deep(nn.ReLU, depth=3)
