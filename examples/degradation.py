@@ -10,7 +10,8 @@ A ``reograd.train.HealthMonitor`` watches every training run. Since the losses a
 deeper plain net's higher loss is not overfitting (a deeper net could copy the shallower one and set the
 extra layers to the identity): it is an optimisation failure. The monitor's second table shows where it
 comes from -- how much of the output layer's gradient reaches the first layer (per weight), the first
-layer's update-to-weight ratio, and the diagnoses (vanishing gradients, dead ReLUs, stall...).
+layer's update-to-weight ratio, and the diagnoses (vanishing gradients, dead ReLUs, activation scale...);
+then the loss curves of the deepest plain and residual nets.
 
     python examples/degradation.py [--steps 300] [--depths 1 3 9]
     python examples/degradation.py --quick
@@ -143,16 +144,17 @@ def print_health(res, monitors, depths):
           f"{shallow}-layer one's ({res[(deep, 'plain')]:.4f} vs {res[(shallow, 'plain')]:.4f})"
           + (": a *training* error, so not overfitting -- an optimisation failure." if worse else "."))
     plain, resid = monitors[(deep, "plain")], monitors[(deep, "residual")]
-    r_plain, _ = gradient_reach(plain)
-    r_res, _ = gradient_reach(resid)
-    vanishing = any(d.kind == "vanishing_gradients" for d in plain.diagnose())
+    r_plain, u_plain = gradient_reach(plain)
+    r_res, u_res = gradient_reach(resid)
     why = ""
-    if worse:
-        why = (": the plain net's gradients vanish." if vanishing else
-               ": with batch norm the gradients reaching the first layer are healthy, so the failure is not "
-               "vanishing gradients (He et al.'s observation) but a slower optimisation:")
+    if worse and (r_plain < 0.1 * r_res or u_plain < 0.1 * u_res):
+        why = ": the plain net's first layers barely learn -- the skip connections carry the gradient to them"
+    elif worse:
+        why = (": the first layer's gradient is as healthy as with skip connections, so the failure is not "
+               "vanishing gradients but a slower optimisation (He et al.'s observation with batch norm)")
     print(f"at {deep} layers the first layer gets {r_plain:.3g} of the output layer's gradient per weight in the "
-          f"plain net and {r_res:.3g} with skip connections{why}")
+          f"plain net and {r_res:.3g} with skip connections, and moves by {u_plain:.2g} of its norm per step "
+          f"against {u_res:.2g}{why}")
     n = len(plain.losses)
     marks = [max(1, n * k // 4) for k in (1, 2, 3, 4)]
     for name, mon in (("plain", plain), ("residual", resid)):
