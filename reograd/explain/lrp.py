@@ -66,12 +66,19 @@ class EpsilonRule(PropagationRule):
 
 
 class IdentityRule(PropagationRule):
-    """The relevance passes through unchanged (for layers whose input and output have the same shape,
-    e.g. batch norm or an activation)."""
+    """The relevance passes through unchanged (for layers that keep the number of elements: an activation,
+    batch norm, dropout, or a reshaping layer such as ``nn.Flatten``, whose relevance takes the input's
+    shape)."""
 
     def backward_hook(self, module, grad_input, grad_output):
-        """Hand the output's relevance to the input."""
-        return (grad_output[0], *grad_input[1:])
+        """Hand the output's relevance to the input (reshaped to the input's shape)."""
+        g, gi = grad_output[0], grad_input[0]
+        if gi is not None and g is not None and g.shape != gi.shape:
+            if g.numel() != gi.numel():
+                raise RuntimeError(f"LRP: IdentityRule on {module} needs as many outputs as inputs; got output "
+                                   f"{tuple(g.shape)} and input {tuple(gi.shape)}")
+            g = g.reshape(gi.shape)
+        return (g, *grad_input[1:])
 
 
 DEFAULT_RULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d,

@@ -25,6 +25,15 @@ def test_relevance_is_conserved_without_biases():
     assert np.abs(arr(delta)).max() < 1e-6 * np.abs(arr(out)).max()
 
 
+def test_conv_net_with_flatten_is_conserved():
+    """nn.Flatten passes the relevance on, reshaped to its input (Captum has no rule for it)."""
+    net = nn.Sequential(nn.Conv2d(1, 3, 3, bias=False), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(27, 4, bias=False)).double()
+    x = reograd.randn(2, 1, 8, 8, dtype=reograd.float64)
+    rel, delta = LRP(net).attribute(x, target=3, return_convergence_delta=True)
+    assert rel.shape == x.shape and np.abs(arr(delta)).max() < 1e-6 * np.abs(arr(net(x)[:, 3])).max()
+
+
 def test_single_linear_layer_is_grad_times_input():
     """For F = w.x (no bias) the epsilon rule gives R_i = x_i w_i F / (F + eps) ~ Grad x Input."""
     lin = nn.Linear(5, 2, bias=False).double()
